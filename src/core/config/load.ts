@@ -1,0 +1,84 @@
+// Load the site config: YAML → validated, typed, frozen. Errors name the field and its line
+// (STYLE habit 8). Nothing here runs at import time.
+
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import type { z } from 'zod';
+import { OutpostError } from '../errors.ts';
+import { configSchema, type Config } from './schema.ts';
+
+export interface ConfigProblem {
+  path: string;
+  line: number | null;
+  message: string;
+}
+
+export class ConfigError extends OutpostError {
+  readonly problems: ConfigProblem[];
+  constructor(code: 'CONFIG_PARSE' | 'CONFIG_INVALID' | 'CONFIG_READ', problems: ConfigProblem[], source: string) {
+    super(code, `${source}: ` + problems.map(formatProblem).join('; '));
+    this.problems = problems;
+  }
+}
+
+export function formatProblem(p: ConfigProblem): string {
+  const where = p.line ? `line ${p.line}` : 'at top level';
+  return p.path ? `${p.path} (${where}): ${p.message}` : `${where}: ${p.message}`;
+}
+
+export function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o)) deepFreeze(v);
+  }
+  return o;
+}
+
+function lineOf(doc: Document, lc: LineCounter, path: (string | number)[]): number | null {
+  // Walk up the path until a node exists in the document (a missing key → its parent's line).
+  for (let n = path.length; n >= 0; n--) {
+    const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
+    if (isNode(node) && node.range) return lc.linePos(node.range[0]).line;
+  }
+  return null;
+}
+
+/** Parse and validate YAML text. `source` names the file in messages. */
+export function parseConfig(text: string, source = 'config'): Config {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError('CONFIG_PARSE', doc.errors.map((e) => ({
+      path: '', line: e.linePos?.[0]?.line ?? null, message: e.message.split('\n')[0]!,
+    })), source);
+  }
+  const raw: unknown = doc.toJS({ maxAliasCount: 50 }) ?? {};
+  const result = configSchema.safeParse(raw);
+  if (!result.success) {
+    throw new ConfigError('CONFIG_INVALID', issuesToProblems(result.error.issues, doc, lc), source);
+  }
+  return deepFreeze(result.data);
+}
+
+function issuesToProblems(issues: z.core.$ZodIssue[], doc: Document, lc: LineCounter): ConfigProblem[] {
+  return issues.map((i) => {
+    const path = i.path.filter((p): p is string | number => typeof p !== 'symbol');
+    let message = i.message;
+    let fullPath = path;
+    if (i.code === 'unrecognized_keys') {
+      message = `unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `'${k}'`).join(', ')}`;
+      fullPath = [...path, i.keys[0]!];
+    }
+    return { path: path.join('.'), line: lineOf(doc, lc, fullPath), message };
+  });
+}
+
+export function loadConfigFile(file: string): Config {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError('CONFIG_READ', [{ path: '', line: null, message: (err as Error).message }], file);
+  }
+  return parseConfig(text, file);
+}

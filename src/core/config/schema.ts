@@ -1,0 +1,30 @@
+// One typed config schema (STYLE habit 8): validated once, frozen, each service gets its slice.
+import { z } from 'zod';
+import { siteSchema } from './site.ts';
+import { acsSchema } from './acs.ts';
+import { apiSchema } from './api.ts';
+import { dhcpSchema } from './dhcp.ts';
+import { dnsSchema } from './dns.ts';
+import { stunSchema } from './stun.ts';
+
+export const configSchema = z.object({
+  site: siteSchema,
+  /** Where the database, generated certificates, the API token and files live. */
+  stateDir: z.string().default('/var/lib/outpost'),
+  log: z.object({
+    level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  }).strict().prefault({}),
+  acs: acsSchema.prefault({}),
+  api: apiSchema.prefault({}),
+  dhcp: dhcpSchema.prefault({}),
+  dns: dnsSchema.prefault({}),
+  stun: stunSchema.prefault({}),
+}).strict();
+
+export type Config = z.infer<typeof configSchema>;
+export type { SiteConfig } from './site.ts';
+export type { AcsConfig } from './acs.ts';
+export type { ApiConfig } from './api.ts';
+export type { DhcpConfig } from './dhcp.ts';
+export type { DnsConfig } from './dns.ts';
+export type { StunConfig } from './stun.ts';

@@ -1,0 +1,109 @@
+// The catalogue of coded errors (STYLE habit 6, after Fastify's errors.js). Every error Outpost
+// raises on purpose has a code here, an HTTP status, and whether its message is safe to show to
+// an API client. docs/errors.md is generated from this list (`npm run docs:errors`) and a test
+// keeps the two in step. Expected failures (a CPE fault, a declined lease) are data, not errors.
+
+export interface ErrorDef {
+  code: string;
+  status: number;
+  message: string;
+  /** May the message (with its detail) be shown to an API client? */
+  safe: boolean;
+  /** What an operator should do about it. */
+  hint: string;
+}
+
+const def = (code: string, status: number, message: string, safe: boolean, hint: string): ErrorDef =>
+  ({ code, status, message, safe, hint });
+
+// Grouped by the service name (STYLE habit 5: one name everywhere). Keep codes stable: they
+// appear in logs, the API and health conditions.
+export const ERRORS = {
+  // core / config
+  CONFIG_PARSE: def('CONFIG_PARSE', 400, 'Configuration file is not valid YAML', true, 'Fix the syntax error at the line given.'),
+  CONFIG_INVALID: def('CONFIG_INVALID', 400, 'Configuration is invalid', true, 'Fix the field named in the message.'),
+  CONFIG_READ: def('CONFIG_READ', 400, 'Configuration file cannot be read', true, 'Check the path and permissions.'),
+  SERVICE_START: def('SERVICE_START', 500, 'A service failed to start', false, 'Read the log record for the named service.'),
+  SERVICE_STOP_TIMEOUT: def('SERVICE_STOP_TIMEOUT', 500, 'A service did not stop in time', false, 'The process exits anyway; check the service for a hung socket.'),
+  INTERNAL: def('INTERNAL', 500, 'Internal error', false, 'A bug: report it with the log record.'),
+  // store
+  STORE_OPEN: def('STORE_OPEN', 500, 'Database cannot be opened', false, 'Check the state directory, its permissions and free space.'),
+  STORE_MIGRATION: def('STORE_MIGRATION', 500, 'Database migration failed', false, 'Restore the last backup; the database was left unchanged.'),
+  STORE_NEWER_SCHEMA: def('STORE_NEWER_SCHEMA', 500, 'Database was written by a newer Outpost', true, 'Run the newer binary, or restore a backup made by this version.'),
+  // api
+  API_UNAUTHORIZED: def('API_UNAUTHORIZED', 401, 'Missing or invalid API token', true, 'Send Authorization: Bearer <token>.'),
+  API_NOT_FOUND: def('API_NOT_FOUND', 404, 'No such resource', true, 'Check the identifier.'),
+  API_BAD_REQUEST: def('API_BAD_REQUEST', 400, 'Invalid request', true, 'Fix the field named in the message.'),
+  API_BODY_TOO_LARGE: def('API_BODY_TOO_LARGE', 413, 'Request body too large', true, 'Send a smaller body.'),
+  // acs
+  ACS_XML_MALFORMED: def('ACS_XML_MALFORMED', 400, 'SOAP body is not well-formed XML', true, 'The CPE sent broken XML; check its firmware.'),
+  ACS_XML_FORBIDDEN: def('ACS_XML_FORBIDDEN', 400, 'XML with a DOCTYPE or entity declaration is refused', true, 'CWMP never needs a DTD; the sender is broken or hostile.'),
+  ACS_XML_TOO_DEEP: def('ACS_XML_TOO_DEEP', 400, 'XML nesting exceeds the limit', true, 'The sender is broken or hostile.'),
+  ACS_BODY_TOO_LARGE: def('ACS_BODY_TOO_LARGE', 413, 'CWMP request body exceeds the limit', true, 'Raise acs.maxBodyBytes only if a real CPE needs it.'),
+  ACS_NOT_SOAP: def('ACS_NOT_SOAP', 400, 'Body is not a SOAP envelope with a CWMP message', true, 'The sender is not a CWMP agent.'),
+  ACS_BAD_SESSION: def('ACS_BAD_SESSION', 400, 'Message does not fit the session state', true, 'The CPE must start a session with an Inform.'),
+  ACS_AUTH_FAILED: def('ACS_AUTH_FAILED', 401, 'CPE authentication failed', true, 'Check the device credentials.'),
+  ACS_LOCKED_OUT: def('ACS_LOCKED_OUT', 403, 'Too many failed authentications from this address', true, 'Wait for the lockout to expire; check for a misconfigured or hostile device.'),
+  ACS_BUSY: def('ACS_BUSY', 503, 'Too many concurrent sessions', true, 'The CPE retries after Retry-After; raise acs.maxSessions if the box has headroom.'),
+  ACS_CR_FAILED: def('ACS_CR_FAILED', 502, 'Connection request failed', true, 'The phone is unreachable or refused the credentials; it will be contacted at its next inform.'),
+  ACS_TASK_INVALID: def('ACS_TASK_INVALID', 400, 'Task is not a valid RPC', true, 'Fix the field named in the message.'),
+  ACS_FILE_NOT_FOUND: def('ACS_FILE_NOT_FOUND', 404, 'No such file', true, 'Check the file name in the firmware or upload store.'),
+  ACS_UPLOAD_TOKEN: def('ACS_UPLOAD_TOKEN', 403, 'Upload token is missing, unknown or used', true, 'Uploads are accepted only for a queued Upload task.'),
+  ACS_TLS: def('ACS_TLS', 500, 'ACS TLS material cannot be loaded or generated', false, 'Check acs.tls paths, or let Outpost generate them.'),
+  // dhcp
+  DHCP_POOL_EXHAUSTED: def('DHCP_POOL_EXHAUSTED', 503, 'DHCP pool exhausted', true, 'Enlarge the pool or shorten the lease time; release stale leases.'),
+  DHCP_PACKET_MALFORMED: def('DHCP_PACKET_MALFORMED', 400, 'Malformed DHCP packet', true, 'Dropped; a broken or hostile client.'),
+  DHCP_BIND: def('DHCP_BIND', 500, 'DHCP socket cannot be bound', true, 'Check that nothing else listens on the DHCP port and that Outpost has CAP_NET_BIND_SERVICE.'),
+  // dns
+  DNS_BIND: def('DNS_BIND', 500, 'DNS socket cannot be bound', true, 'Check that nothing else listens on the DNS port and that Outpost has CAP_NET_BIND_SERVICE.'),
+  DNS_UPSTREAM_DOWN: def('DNS_UPSTREAM_DOWN', 503, 'Upstream resolvers unreachable', true, 'Local names still answer; forwarded names get SERVFAIL until the WAN returns.'),
+  // stun
+  STUN_BIND: def('STUN_BIND', 500, 'STUN socket cannot be bound', true, 'Check that nothing else listens on the STUN port.'),
+  STUN_PACKET_MALFORMED: def('STUN_PACKET_MALFORMED', 400, 'Malformed STUN packet', true, 'Dropped; a broken or hostile client.'),
+  STUN_INTEGRITY: def('STUN_INTEGRITY', 401, 'STUN MESSAGE-INTEGRITY missing or wrong', true, 'Check the device STUN credentials.'),
+} as const satisfies Record<string, ErrorDef>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class OutpostError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly safe: boolean;
+  readonly detail: string | undefined;
+
+  constructor(code: ErrorCode, detail?: string, options?: { cause?: unknown }) {
+    const d = ERRORS[code];
+    super(detail ? `${d.message}: ${detail}` : d.message, options);
+    this.name = 'OutpostError';
+    this.code = code;
+    this.status = d.status;
+    this.safe = d.safe;
+    this.detail = detail;
+  }
+
+  /** What may be shown to a client. */
+  toJSON(): { code: string; message: string } {
+    return { code: this.code, message: this.safe ? this.message : ERRORS[this.code].message };
+  }
+}
+
+export function isOutpostError(e: unknown, code?: ErrorCode): e is OutpostError {
+  return e instanceof OutpostError && (code === undefined || e.code === code);
+}
+
+/** The Markdown table docs/errors.md must contain (kept in step by test/errors-doc.test.ts). */
+export function errorsMarkdown(): string {
+  const rows = Object.values(ERRORS).map((e: ErrorDef) =>
+    `| \`${e.code}\` | ${e.status} | ${e.message} | ${e.safe ? 'yes' : 'no'} | ${e.hint} |`);
+  return [
+    '# Error codes',
+    '',
+    'Generated from `src/core/errors.ts` by `npm run docs:errors`; a test fails when the two differ.',
+    'The code appears in logs (`err.code`), API error bodies (`{"code": …}`) and health conditions.',
+    '',
+    '| code | HTTP | message | shown to clients | what to do |',
+    '|---|---|---|---|---|',
+    ...rows,
+    '',
+  ].join('\n');
+}
