@@ -12,6 +12,8 @@ import type { Logger } from './log.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-empty-interface
 export interface EventMap {
+  /** All services started (main.ts). */
+  'app.ready': { lab: boolean };
   /** A CPE session ended (ACS). */
   'acs.session.end': { deviceId: string; ok: boolean };
   /** The ACS wants a UDP connection request sent from the STUN port (TR-069 Annex G). */

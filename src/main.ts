@@ -1,0 +1,110 @@
+#!/usr/bin/env node
+// Process entry (STYLE: only main.ts owns the process): argv, load + freeze config, start the
+// app, signals, systemd readiness. Nothing else reads argv or the environment.
+
+import { parseArgs } from 'node:util';
+import { createRequire } from 'node:module';
+import { loadConfigFile, parseConfig, ConfigError, formatProblem } from './core/config/load.ts';
+import { LAB_CONFIG } from './core/config/lab.ts';
+import type { Config } from './core/config/schema.ts';
+import { createApp } from './app.ts';
+import { isOutpostError } from './core/errors.ts';
+import { notifySystemd } from './core/systemd.ts';
+import { seaNativeBinding, VERSION } from './core/runtime.ts';
+
+const HELP = `outpost ${VERSION} — survivable management node for SIP phones (DHCP, DNS, TR-069 ACS, STUN)
+
+Usage:
+  outpost serve --config FILE     run Outpost with a site config (YAML)
+  outpost serve --lab             run the built-in lab site on loopback (what npm start does)
+  outpost config check FILE       validate a site config; errors name the field and line
+  outpost --version               print the version
+  outpost --help                  this text
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      config: { type: 'string', short: 'c' },
+      lab: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
+    },
+  });
+  if (values.version) { process.stdout.write(`${VERSION}\n`); return 0; }
+  const [cmd, sub, arg] = positionals;
+  if (values.help || !cmd) { process.stdout.write(HELP); return values.help ? 0 : 2; }
+
+  if (cmd === 'config' && sub === 'check') {
+    const file = arg ?? values.config;
+    if (!file) { process.stderr.write('outpost config check: a FILE is needed\n'); return 2; }
+    try {
+      loadConfigFile(file);
+      process.stdout.write(`${file}: OK\n`);
+      return 0;
+    } catch (err) {
+      if (err instanceof ConfigError) {
+        process.stderr.write(`${file}: ${err.code}\n${err.problems.map((p) => '  ' + formatProblem(p)).join('\n')}\n`);
+        return 1;
+      }
+      throw err;
+    }
+  }
+
+  if (cmd === 'serve') {
+    let config: Config;
+    try {
+      if (values.lab) config = parseConfig(LAB_CONFIG, 'built-in lab config');
+      else if (values.config) config = loadConfigFile(values.config);
+      else { process.stderr.write('outpost serve: --config FILE or --lab is needed\n'); return 2; }
+    } catch (err) {
+      if (err instanceof ConfigError) {
+        process.stderr.write(`${err.code}\n${err.problems.map((p) => '  ' + formatProblem(p)).join('\n')}\n`);
+        return 1;
+      }
+      throw err;
+    }
+    return serve(config, values.lab === true);
+  }
+
+  process.stderr.write(`outpost: unknown command '${[cmd, sub].filter(Boolean).join(' ')}'\n\n${HELP}`);
+  return 2;
+}
+
+async function serve(config: Config, lab: boolean): Promise<number> {
+  const nativeBinding = seaNativeBinding(config.stateDir);
+  const app = createApp({ config, ...(nativeBinding ? { nativeBinding } : {}) });
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, 'stopping');
+    notifySystemd('STOPPING=1');
+    await app.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  try {
+    await app.start();
+  } catch (err) {
+    app.log.fatal({ err }, 'start failed');
+    await app.stop();
+    return 1;
+  }
+  notifySystemd('READY=1');
+  app.events.emit('app.ready', { lab });
+  return -1; // keep running
+}
+
+main(process.argv.slice(2)).then((code) => {
+  if (code >= 0) process.exit(code);
+}, (err: unknown) => {
+  process.stderr.write(`outpost: ${isOutpostError(err) ? err.message : (err as Error).stack}\n`);
+  process.exit(1);
+});
+
+// Keep createRequire referenced for the single-executable bundle (see core/runtime.ts).
+void createRequire;
