@@ -1,0 +1,11 @@
+// One route file per API resource (STYLE habit 13). Each exports a RouteModule; the API service
+// registers them all under /api/v1 behind bearer-token auth. Add a resource: write
+// routes/<resource>.ts and list it here.
+import type { FastifyInstance } from 'fastify';
+import type { ApiConfig } from '../../../core/config/schema.ts';
+import type { ServiceContext } from '../../context.ts';
+
+export type ApiContext = ServiceContext<ApiConfig>;
+export type RouteModule = (app: FastifyInstance, ctx: ApiContext) => void | Promise<void>;
+
+export const ROUTES: RouteModule[] = [];
