@@ -1,0 +1,87 @@
+// The per-device task queue: RPCs for the ACS to send, in id order, one at a time. A task is
+// `queued` → `sent` (in a session) → `done` | `fault` (permanent CPE fault) | `failed` (out of
+// retries) | `cancelled`. A transient fault or a session lost while the task was in flight puts
+// it back to `queued` with a back-off (`not_before`).
+
+import type { Store } from './index.ts';
+
+export type TaskStatus = 'queued' | 'sent' | 'done' | 'fault' | 'failed' | 'cancelled';
+
+export interface TaskRow {
+  id: number;
+  deviceId: string;
+  method: string;
+  args: Record<string, unknown>;
+  status: TaskStatus;
+  attempts: number;
+  notBefore: number;
+  createdAt: string;
+  updatedAt: string;
+  result: unknown;
+  sessionId: string | null;
+  source: string;
+}
+
+interface Raw extends Omit<TaskRow, 'args' | 'result'> { args: string; result: string | null }
+
+const COLS = `id, device_id AS deviceId, method, args, status, attempts, not_before AS notBefore, created_at AS createdAt,
+  updated_at AS updatedAt, result, session_id AS sessionId, source`;
+
+function parse(r: Raw | undefined): TaskRow | null {
+  if (!r) return null;
+  return { ...r, args: JSON.parse(r.args) as Record<string, unknown>, result: r.result === null ? null : JSON.parse(r.result) as unknown };
+}
+
+export class TaskRepo {
+  readonly #store: Store;
+
+  constructor(store: Store) {
+    this.#store = store;
+  }
+
+  enqueue(deviceId: string, method: string, args: Record<string, unknown>, source: string, at: string): number {
+    const r = this.#store.db.prepare(`INSERT INTO tasks (device_id, method, args, status, created_at, updated_at, source)
+      VALUES (?, ?, ?, 'queued', ?, ?, ?)`).run(deviceId, method, JSON.stringify(args), at, at, source);
+    return Number(r.lastInsertRowid);
+  }
+
+  get(id: number): TaskRow | null {
+    return parse(this.#store.db.prepare(`SELECT ${COLS} FROM tasks WHERE id = ?`).get(id) as Raw | undefined);
+  }
+
+  /** The next task to send to this device now, or null. */
+  next(deviceId: string, now: number): TaskRow | null {
+    return parse(this.#store.db.prepare(`SELECT ${COLS} FROM tasks WHERE device_id = ? AND status = 'queued' AND not_before <= ?
+      ORDER BY id LIMIT 1`).get(deviceId, now) as Raw | undefined);
+  }
+
+  hasQueued(deviceId: string): boolean {
+    return this.#store.db.prepare(`SELECT 1 FROM tasks WHERE device_id = ? AND status = 'queued' LIMIT 1`).get(deviceId) !== undefined;
+  }
+
+  markSent(id: number, sessionId: string, at: string): void {
+    this.#store.db.prepare(`UPDATE tasks SET status = 'sent', attempts = attempts + 1, session_id = ?, updated_at = ? WHERE id = ?`).run(sessionId, at, id);
+  }
+
+  finish(id: number, status: Exclude<TaskStatus, 'queued' | 'sent'>, result: unknown, at: string): void {
+    this.#store.db.prepare(`UPDATE tasks SET status = ?, result = ?, updated_at = ? WHERE id = ?`).run(status, JSON.stringify(result ?? null), at, id);
+  }
+
+  /** Back to the queue after a transient failure, not before `notBefore` (epoch ms). */
+  requeue(id: number, notBefore: number, result: unknown, at: string): void {
+    this.#store.db.prepare(`UPDATE tasks SET status = 'queued', not_before = ?, result = ?, updated_at = ? WHERE id = ?`).run(notBefore, JSON.stringify(result ?? null), at, id);
+  }
+
+  cancel(id: number, at: string): boolean {
+    return this.#store.db.prepare(`UPDATE tasks SET status = 'cancelled', updated_at = ? WHERE id = ? AND status = 'queued'`).run(at, id).changes > 0;
+  }
+
+  /** Tasks left `sent` by a crash or a lost session: back to the queue (called at start). */
+  recoverInFlight(at: string): number {
+    return this.#store.db.prepare(`UPDATE tasks SET status = 'queued', updated_at = ? WHERE status = 'sent'`).run(at).changes;
+  }
+
+  list(deviceId: string, limit = 100): TaskRow[] {
+    return (this.#store.db.prepare(`SELECT ${COLS} FROM tasks WHERE device_id = ? ORDER BY id DESC LIMIT ?`).all(deviceId, limit) as Raw[]).map((r) => parse(r)!);
+  }
+}
