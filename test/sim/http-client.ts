@@ -1,0 +1,69 @@
+// One HTTP(S) exchange for the simulator: node:http/node:https with the site CA, the body
+// buffered, Content-Length always sent unless chunked is asked for (quirk chunkedBody), and a
+// hard timeout. Used by the CWMP session client and by Download/Upload.
+
+import http from 'node:http';
+import https from 'node:https';
+
+export interface HttpResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+export interface HttpRequestOptions {
+  method: string;
+  url: URL;
+  headers?: Record<string, string>;
+  body?: Buffer | string;
+  /** PEM of the CA that signs the server (HTTPS only). */
+  ca?: string;
+  agent?: http.Agent | false;
+  timeoutMs?: number;
+  /** Send the body with Transfer-Encoding: chunked instead of Content-Length. */
+  chunked?: boolean;
+  /** Largest body accepted (bytes). */
+  maxBytes?: number;
+}
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
+
+export function httpRequest(o: HttpRequestOptions): Promise<HttpResponse> {
+  const body = o.body === undefined ? undefined : Buffer.isBuffer(o.body) ? o.body : Buffer.from(o.body, 'utf8');
+  const headers: Record<string, string> = { ...o.headers };
+  if (body !== undefined && !o.chunked) headers['Content-Length'] = String(body.length);
+  if (body === undefined && (o.method === 'POST' || o.method === 'PUT')) headers['Content-Length'] = '0';
+  const isHttps = o.url.protocol === 'https:';
+  const mod = isHttps ? https : http;
+  const maxBytes = o.maxBytes ?? DEFAULT_MAX_BYTES;
+  return new Promise<HttpResponse>((resolve, reject) => {
+    const req = mod.request(o.url, {
+      method: o.method, headers, agent: o.agent, timeout: o.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      ...(isHttps ? { ca: o.ca, servername: isIpLiteral(o.url.hostname) ? undefined : o.url.hostname } : {}),
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > maxBytes) { req.destroy(new Error(`response larger than ${maxBytes} bytes`)); return; }
+        chunks.push(c);
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`HTTP ${o.method} ${o.url.href} timed out`)));
+    req.on('error', reject);
+    // A write() before end() makes Node send chunked; end(body) alone would set Content-Length.
+    const send = (): void => {
+      if (body === undefined) req.end();
+      else if (o.chunked) { req.write(body); req.end(); } else req.end(body);
+    };
+    if (body !== undefined && headers['Expect'] === '100-continue') req.on('continue', send);
+    else send();
+  });
+}
+
+function isIpLiteral(host: string): boolean {
+  return /^[\d.]+$/.test(host) || host.includes(':') || host.startsWith('[');
+}

@@ -1,0 +1,27 @@
+// Registry of data-model families. A Model is compiled once per family and shared by every
+// simulated phone of that family (the per-phone memory budget depends on it). Adding a family
+// (issue 3: Yealink-like, Grandstream-like, Aastra-like, Unify-like, industrial TR-098 Ex) means
+// adding a Family object under families/ and one line here.
+
+import { buildModel } from './build.ts';
+import { tr098 } from './families/tr098.ts';
+import { tr181 } from './families/tr181.ts';
+import type { Family, Model } from './types.ts';
+
+export const FAMILIES: Readonly<Record<string, Family>> = { tr181, tr098 };
+
+const compiled = new Map<string, Model>();
+
+/** The shared compiled model of a family (built on first use). */
+export function getModel(name: string): Model {
+  let model = compiled.get(name);
+  if (!model) {
+    const family = FAMILIES[name];
+    if (!family) throw new Error(`unknown phone model "${name}" (known: ${Object.keys(FAMILIES).join(', ')})`);
+    model = buildModel(family);
+    compiled.set(name, model);
+  }
+  return model;
+}
+
+export type { Family, Model, ParamDef, ObjDef, TableDef, SchemaNode } from './types.ts';

@@ -1,0 +1,148 @@
+// File transfers of a simulated phone (tr069-protocol.md §3.1 Download/Upload/ScheduleDownload,
+// §3.2 TransferComplete): the queue the RPCs fill, and the HTTP(S) GET/PUT that runs after the
+// session, answering a Basic or Digest challenge from the file server with the given credentials.
+// Firmware images are text files whose first line is `version=<SoftwareVersion>`; vendor
+// configuration files are `<parameter path>=<value>` lines applied atomically.
+
+import type { FaultStruct } from '../../src/protocols/cwmp/types.ts';
+import { buildAuthorization, parseChallenge } from '../../src/protocols/http/digest.ts';
+import { faultString } from './faults.ts';
+import { httpRequest, type HttpResponse } from './http-client.ts';
+import { canonicalValue, UNKNOWN_TIME } from './models/values.ts';
+import type { PhoneState } from './state.ts';
+
+export type TransferKind = 'Download' | 'Upload' | 'ScheduleDownload';
+
+export interface Transfer {
+  kind: TransferKind;
+  commandKey: string;
+  fileType: string;
+  url: string;
+  username: string;
+  password: string;
+  fileSize: number;
+  /** Seconds after the session ends (Download/Upload DelaySeconds, ScheduleDownload WindowStart). */
+  delaySeconds: number;
+  state: 'queued' | 'running' | 'done';
+}
+
+export interface TransferResult {
+  transfer: Transfer;
+  fault: FaultStruct;
+  startTime: string;
+  completeTime: string;
+  /** Firmware version to boot into (1 Firmware Upgrade Image). */
+  firmware?: string;
+}
+
+/** §3.1 GetQueuedTransfers: at most 16 transfers queued. */
+export const MAX_QUEUED = 16;
+export const FIRMWARE = '1 Firmware Upgrade Image';
+export const CONFIG_FILE = '3 Vendor Configuration File';
+
+export interface TransferEnv {
+  state: PhoneState;
+  ca?: string;
+  now(): number;
+  /** booleanAsInt and friends, for applying configuration files. */
+  booleanAsInt?: boolean;
+}
+
+export function isoTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export const OK: FaultStruct = { code: 0, string: '' };
+const fault = (code: number): FaultStruct => ({ code, string: faultString(code) });
+
+/** GET/PUT answering one 401 challenge (Basic or Digest) with the transfer's credentials. */
+async function authedRequest(method: 'GET' | 'PUT', t: Transfer, env: TransferEnv, body?: Buffer): Promise<HttpResponse> {
+  const url = new URL(t.url);
+  const base = { method, url, ca: env.ca, agent: false as const, ...(body ? { body } : {}) };
+  const first = await httpRequest(base);
+  if (first.status !== 401 || (t.username === '' && t.password === '')) return first;
+  const challenge = parseChallenge(String(first.headers['www-authenticate'] ?? ''));
+  if (!challenge) return first;
+  const authorization = buildAuthorization(challenge, {
+    username: t.username, password: t.password, method, uri: `${url.pathname}${url.search}`,
+  });
+  return httpRequest({ ...base, headers: { Authorization: authorization } });
+}
+
+function networkFault(err: unknown): FaultStruct {
+  const code = (err as { code?: string }).code;
+  return fault(code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' ? 9015 : 9010);
+}
+
+export async function runDownload(t: Transfer, env: TransferEnv): Promise<TransferResult> {
+  const startTime = isoTime(env.now());
+  const done = (f: FaultStruct, extra: Partial<TransferResult> = {}): TransferResult =>
+    ({ transfer: t, fault: f, startTime, completeTime: isoTime(env.now()), ...extra });
+  let res: HttpResponse;
+  try {
+    res = await authedRequest('GET', t, env);
+  } catch (err) {
+    return done(networkFault(err));
+  }
+  if (res.status === 401) return done(fault(9012));
+  if (res.status === 404 || res.status === 403) return done(fault(9016));
+  if (res.status < 200 || res.status > 299) return done(fault(9010));
+  if (t.fileSize > 0 && res.body.length !== t.fileSize) return done(fault(res.body.length < t.fileSize ? 9017 : 9018));
+  if (t.fileType === FIRMWARE) {
+    const m = /^\s*version\s*=\s*(\S+)/i.exec(res.body.toString('utf8', 0, Math.min(res.body.length, 256)));
+    return m ? done(OK, { firmware: m[1]! }) : done(fault(9018));
+  }
+  if (t.fileType === CONFIG_FILE) return done(applyConfigFile(res.body.toString('utf8'), env) ? OK : fault(9018));
+  return done(OK); // web content, tones, ringers: accepted and kept nowhere
+}
+
+/** `path=value` lines (blank lines and `#` comments ignored), applied all-or-nothing. */
+export function applyConfigFile(text: string, env: TransferEnv): boolean {
+  const plan: [string, string][] = [];
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const eq = line.indexOf('=');
+    if (eq < 0) return false;
+    const path = line.slice(0, eq).trim();
+    const res = env.state.resolve(path);
+    if (res?.kind !== 'param') return false;
+    const value = canonicalValue(res.def, line.slice(eq + 1).trim(), { booleanAsInt: env.booleanAsInt });
+    if (value === null) return false;
+    plan.push([res.path, value]);
+  }
+  for (const [p, v] of plan) env.state.set(p, v);
+  return true;
+}
+
+/** What an Upload sends: the configuration (writable, non-hidden values) or a short log. */
+export function uploadBody(t: Transfer, env: TransferEnv): Buffer {
+  if (t.fileType.includes('Log File')) {
+    return Buffer.from(`${isoTime(env.now())} simphone ${env.state.identity.serial}: uptime ${env.state.get(`${env.state.model.root.template}DeviceInfo.UpTime`) ?? '0'}s\n`);
+  }
+  const lines: string[] = [`# ${env.state.identity.serial} configuration`];
+  env.state.walk(env.state.resolve('')!, false, (item) => {
+    if (item.param?.writable && !item.param.hidden) lines.push(`${item.path}=${env.state.valueOf(item.param, item.path)}`);
+  });
+  return Buffer.from(`${lines.join('\n')}\n`);
+}
+
+export async function runUpload(t: Transfer, env: TransferEnv): Promise<TransferResult> {
+  const startTime = isoTime(env.now());
+  const done = (f: FaultStruct): TransferResult => ({ transfer: t, fault: f, startTime, completeTime: isoTime(env.now()) });
+  try {
+    const res = await authedRequest('PUT', t, env, uploadBody(t, env));
+    if (res.status === 401) return done(fault(9012));
+    return done(res.status >= 200 && res.status <= 299 ? OK : fault(9011));
+  } catch (err) {
+    const f = networkFault(err);
+    return done(f.code === 9010 ? fault(9011) : f);
+  }
+}
+
+/** A result for a transfer that never ran (injected fault). */
+export function injectedResult(t: Transfer, code: number, now: number): TransferResult {
+  return { transfer: t, fault: fault(code), startTime: isoTime(now), completeTime: isoTime(now) };
+}
+
+export { UNKNOWN_TIME };
