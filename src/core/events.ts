@@ -14,8 +14,20 @@ import type { Logger } from './log.ts';
 export interface EventMap {
   /** All services started (main.ts). */
   'app.ready': { lab: boolean };
+  /** A CPE session started: its Inform is stored (ACS). */
+  'acs.session.start': { deviceId: string; sessionId: string; events: string[] };
   /** A CPE session ended (ACS). */
-  'acs.session.end': { deviceId: string; ok: boolean };
+  'acs.session.end': { deviceId: string; sessionId: string; outcome: string };
+  /** A TransferComplete was stored (ACS). */
+  'acs.transfer.complete': { deviceId: string; commandKey: string; faultCode: number };
+  /** The ACS is listening (its URL, actual port and the site CA file). */
+  'acs.listening': { url: string; port: number; caFile: string | null };
+  /** The management API is listening. */
+  'api.listening': { url: string; port: number; tokenFile: string };
+  /** Someone (the API) asks the ACS to send a connection request to a device. */
+  'acs.cr.request': { requestId: string; deviceId: string };
+  /** How that connection request went: path 'http' or 'udp'. */
+  'acs.cr.result': { requestId: string; deviceId: string; ok: boolean; path: 'http' | 'udp' | 'none'; detail: string };
   /** The ACS wants a UDP connection request sent from the STUN port (TR-069 Annex G). */
   'stun.cr.send': { requestId: string; deviceId: string; host: string; port: number; message: string };
   /** The STUN service reports how a UDP connection request went. */

@@ -136,6 +136,28 @@ export class DeviceRepo {
     this.#store.db.prepare('UPDATE devices SET cr_username = ?, cr_password_enc = ? WHERE id = ?').run(username, this.#store.secrets.seal(password), id);
   }
 
+  /** Credentials generated for rotation, not yet confirmed by the phone. */
+  setPending(id: string, c: { username: string; password: string; crUsername: string; crPassword: string }): void {
+    const box = this.#store.secrets;
+    this.#store.db.prepare(`UPDATE devices SET pending_username = ?, pending_password_enc = ?, pending_cr_username = ?, pending_cr_password_enc = ? WHERE id = ?`)
+      .run(c.username, box.seal(c.password), c.crUsername, box.seal(c.crPassword), id);
+  }
+
+  pending(id: string): { username: string; password: string; crUsername: string; crPassword: string } | null {
+    const r = this.#store.db.prepare('SELECT pending_username AS u, pending_password_enc AS p, pending_cr_username AS cu, pending_cr_password_enc AS cp FROM devices WHERE id = ?')
+      .get(id) as { u: string | null; p: string | null; cu: string | null; cp: string | null } | undefined;
+    if (!r?.u || !r.p || r.cu === null || !r.cp) return null;
+    return { username: r.u, password: this.#store.secrets.open(r.p), crUsername: r.cu, crPassword: this.#store.secrets.open(r.cp) };
+  }
+
+  /** The phone confirmed (or already uses) the pending credentials: make them the active ones. */
+  promotePending(id: string): boolean {
+    return this.#store.db.prepare(`UPDATE devices SET username = pending_username, password_enc = pending_password_enc,
+      cr_username = pending_cr_username, cr_password_enc = pending_cr_password_enc,
+      pending_username = NULL, pending_password_enc = NULL, pending_cr_username = NULL, pending_cr_password_enc = NULL
+      WHERE id = ? AND pending_username IS NOT NULL`).run(id).changes > 0;
+  }
+
   recordCr(id: string, at: string, result: string): void {
     this.#store.db.prepare('UPDATE devices SET last_cr = ?, last_cr_result = ? WHERE id = ?').run(at, result, id);
   }

@@ -27,10 +27,34 @@ interface Raw extends Omit<TaskRow, 'args' | 'result'> { args: string; result: s
 const COLS = `id, device_id AS deviceId, method, args, status, attempts, not_before AS notBefore, created_at AS createdAt,
   updated_at AS updatedAt, result, session_id AS sessionId, source`;
 
-function parse(r: Raw | undefined): TaskRow | null {
+function parse(r: Raw | undefined, reveal: (v: unknown) => unknown): TaskRow | null {
   if (!r) return null;
-  return { ...r, args: JSON.parse(r.args) as Record<string, unknown>, result: r.result === null ? null : JSON.parse(r.result) as unknown };
+  return { ...r, args: walkSecrets(JSON.parse(r.args), reveal) as Record<string, unknown>, result: r.result === null ? null : JSON.parse(r.result) as unknown };
 }
+
+const SECRET_KEY = /^(password|passphrase|secret)$/i;
+const SECRET_PATH = /(Password|Secret|Passphrase|PreSharedKey|KeyPassphrase|WEPKey)$/i;
+
+/**
+ * Apply `fn` to every secret inside task arguments: `password` fields and the values of
+ * SetParameterValues entries whose name is a hidden parameter. Used to seal them at rest,
+ * open them for sending, and mask them for display.
+ */
+function walkSecrets(args: unknown, fn: (v: unknown) => unknown): unknown {
+  if (Array.isArray(args)) return args.map((a) => walkSecrets(a, fn));
+  if (!args || typeof args !== 'object') return args;
+  const o = args as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  const secretValue = typeof o.name === 'string' && SECRET_PATH.test(o.name) && 'value' in o;
+  for (const [k, v] of Object.entries(o)) {
+    if ((SECRET_KEY.test(k) && v !== '') || (secretValue && k === 'value')) out[k] = fn(v);
+    else out[k] = walkSecrets(v, fn);
+  }
+  return out;
+}
+
+const SEALED = '$sealed';
+const mask = (v: unknown): unknown => (v && typeof v === 'object' && SEALED in v ? '********' : v);
 
 export class TaskRepo {
   readonly #store: Store;
@@ -39,20 +63,25 @@ export class TaskRepo {
     this.#store = store;
   }
 
+  #reveal = (v: unknown): unknown =>
+    v && typeof v === 'object' && SEALED in v ? this.#store.secrets.open(String((v as Record<string, unknown>)[SEALED])) : v;
+
   enqueue(deviceId: string, method: string, args: Record<string, unknown>, source: string, at: string): number {
+    // Secrets in arguments are sealed at rest (DESIGN: secrets encrypted at rest).
+    const sealed = walkSecrets(args, (v) => (typeof v === 'string' ? { [SEALED]: this.#store.secrets.seal(v) } : v));
     const r = this.#store.db.prepare(`INSERT INTO tasks (device_id, method, args, status, created_at, updated_at, source)
-      VALUES (?, ?, ?, 'queued', ?, ?, ?)`).run(deviceId, method, JSON.stringify(args), at, at, source);
+      VALUES (?, ?, ?, 'queued', ?, ?, ?)`).run(deviceId, method, JSON.stringify(sealed), at, at, source);
     return Number(r.lastInsertRowid);
   }
 
   get(id: number): TaskRow | null {
-    return parse(this.#store.db.prepare(`SELECT ${COLS} FROM tasks WHERE id = ?`).get(id) as Raw | undefined);
+    return parse(this.#store.db.prepare(`SELECT ${COLS} FROM tasks WHERE id = ?`).get(id) as Raw | undefined, this.#reveal);
   }
 
   /** The next task to send to this device now, or null. */
   next(deviceId: string, now: number): TaskRow | null {
     return parse(this.#store.db.prepare(`SELECT ${COLS} FROM tasks WHERE device_id = ? AND status = 'queued' AND not_before <= ?
-      ORDER BY id LIMIT 1`).get(deviceId, now) as Raw | undefined);
+      ORDER BY id LIMIT 1`).get(deviceId, now) as Raw | undefined, this.#reveal);
   }
 
   hasQueued(deviceId: string): boolean {
@@ -81,7 +110,14 @@ export class TaskRepo {
     return this.#store.db.prepare(`UPDATE tasks SET status = 'queued', updated_at = ? WHERE status = 'sent'`).run(at).changes;
   }
 
+  /** For display: secrets masked, never revealed. */
   list(deviceId: string, limit = 100): TaskRow[] {
-    return (this.#store.db.prepare(`SELECT ${COLS} FROM tasks WHERE device_id = ? ORDER BY id DESC LIMIT ?`).all(deviceId, limit) as Raw[]).map((r) => parse(r)!);
+    return (this.#store.db.prepare(`SELECT ${COLS} FROM tasks WHERE device_id = ? ORDER BY id DESC LIMIT ?`).all(deviceId, limit) as Raw[])
+      .map((r) => parse(r, mask)!);
+  }
+
+  /** One task for display, secrets masked. */
+  show(id: number): TaskRow | null {
+    return parse(this.#store.db.prepare(`SELECT ${COLS} FROM tasks WHERE id = ?`).get(id) as Raw | undefined, mask);
   }
 }

@@ -24,12 +24,18 @@ export const acsSchema = z.object({
     allowBasicOverHttp: z.boolean().default(false),
     /** Site-wide first-contact credentials, accepted only for a BOOTSTRAP session (§6.3). */
     bootstrap: z.object({ username: z.string().min(1), password: z.string().min(1) }).strict().optional(),
+    /** After first contact, give each phone its own ACS and connection-request credentials (§6.3). */
+    rotateCredentials: z.boolean().default(true),
     nonceLifetime: duration.prefault('300s'),
     lockoutFailures: z.number().int().positive().default(10),
     lockoutWindow: duration.prefault('60s'),
     lockoutDuration: duration.prefault('300s'),
   }).strict().prefault({}),
   maxSessions: z.number().int().positive().default(1000),
+  /** Send HoldRequests=1 while the ACS has queued tasks for the device, so its RPCs go first. */
+  holdRequests: z.boolean().default(false),
+  /** Where firmware images are served from (default <stateDir>/firmware). */
+  firmwareDir: z.string().optional(),
   maxBodyBytes: z.number().int().positive().default(4 * 1024 * 1024),
   retryAfterSeconds: z.number().int().positive().default(30),
   /** Session timeouts: between messages, per ACS request awaiting its response, and in total. */

@@ -2,6 +2,7 @@
 // add a new migration instead. Id ranges: 1–99 core/acs, 100–199 dhcp, 200–299 stun,
 // 300–399 provisioning, 400–499 sync, 500–599 api/users.
 import { m001 } from './001-core.ts';
+import { m002 } from './002-credentials.ts';
 import { dhcpMigrations } from './100-dhcp.ts';
 import { stunMigrations } from './200-stun.ts';
 
@@ -11,4 +12,4 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [m001, ...dhcpMigrations, ...stunMigrations];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, ...dhcpMigrations, ...stunMigrations];
