@@ -3,6 +3,9 @@
 // app, signals, systemd readiness. Nothing else reads argv or the environment.
 
 import { parseArgs } from 'node:util';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { loadConfigFile, parseConfig, ConfigError, formatProblem } from './core/config/load.ts';
 import { LAB_CONFIG } from './core/config/lab.ts';
@@ -56,7 +59,7 @@ async function main(argv: string[]): Promise<number> {
   if (cmd === 'serve') {
     let config: Config;
     try {
-      if (values.lab) config = parseConfig(LAB_CONFIG, 'built-in lab config');
+      if (values.lab) config = parseConfig(labConfigText(), 'built-in lab config');
       else if (values.config) config = loadConfigFile(values.config);
       else { process.stderr.write('outpost serve: --config FILE or --lab is needed\n'); return 2; }
     } catch (err) {
@@ -73,9 +76,34 @@ async function main(argv: string[]): Promise<number> {
   return 2;
 }
 
+/**
+ * The lab config with a bootstrap credential generated on first start (no default passwords):
+ * kept in <stateDir>/lab-bootstrap.txt (0600) so simulated phones can be pointed at it.
+ */
+function labConfigText(): string {
+  const dir = resolve('var/lab');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = join(dir, 'lab-bootstrap.txt');
+  if (!existsSync(file)) writeFileSync(file, `username: lab-bootstrap\npassword: ${randomBytes(18).toString('base64url')}\n`, { mode: 0o600 });
+  const creds = readFileSync(file, 'utf8');
+  const password = /password: (\S+)/.exec(creds)?.[1] ?? '';
+  return `${LAB_CONFIG}  auth:\n    bootstrap: { username: lab-bootstrap, password: ${JSON.stringify(password)} }\n`;
+}
+
+function printWhereToLook(app: ReturnType<typeof createApp>, lab: boolean): void {
+  const lines: string[] = [];
+  app.events.on('acs.listening', (a) => lines.push(`  ACS (TR-069):    ${a.url}${a.caFile ? `   (site CA: ${a.caFile})` : ''}`));
+  app.events.on('api.listening', (a) => lines.push(`  Management API:  ${a.url}api/v1/health   (bearer token in ${a.tokenFile})`));
+  app.events.on('app.ready', () => {
+    if (lab) lines.push(`  Bootstrap login: ${join(app.stateDir, 'lab-bootstrap.txt')}`, `  Simulated phones: npm run sim -- --help`);
+    process.stderr.write(`\nOutpost ${VERSION} is running${lab ? ' on the built-in lab site' : ''} (state in ${app.stateDir}):\n${lines.join('\n')}\n\n`);
+  });
+}
+
 async function serve(config: Config, lab: boolean): Promise<number> {
   const nativeBinding = seaNativeBinding(config.stateDir);
   const app = createApp({ config, ...(nativeBinding ? { nativeBinding } : {}) });
+  printWhereToLook(app, lab);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

@@ -43,7 +43,14 @@ export async function handlePost(e: Engine, req: Incoming): Promise<Reply> {
   }
   if (env?.body.method === 'Inform') return startSession(e, req, env as CwmpEnvelope<Inform>);
   const s = e.sessions.find(sessionCookie(req.cookie, COOKIE), req.socket);
-  if (!s) return badRequest('no session: a session starts with an Inform (stale or missing cookie)', 'ACS_BAD_SESSION');
+  if (!s) {
+    // Clients that probe for the challenge with an empty request first (curl --digest) get one.
+    if (!env && !req.authorization) {
+      const ch = e.auth.check({ authorization: undefined, method: 'POST', remoteIp: req.remoteIp, encrypted: req.encrypted }, []);
+      if (!ch.ok) return { status: ch.status, headers: ch.headers, body: '' };
+    }
+    return badRequest('no session: a session starts with an Inform (stale or missing cookie)', 'ACS_BAD_SESSION');
+  }
   // One message at a time per session, in arrival order.
   const run = s.busy.then(() => inSession(e, s, env));
   s.busy = run.then(() => undefined, () => undefined);

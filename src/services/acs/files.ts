@@ -99,7 +99,6 @@ async function receiveUpload(e: Engine, req: FastifyRequest<{ Params: { token: s
 export function registerFileRoutes(app: FastifyInstance, e: Engine): void {
   mkdirSync(e.firmwareDir, { recursive: true });
   app.get<{ Params: { name: string } }>('/files/firmware/:name', (req, reply) => serveFirmware(e, req, reply));
-  app.head<{ Params: { name: string } }>('/files/firmware/:name', (req, reply) => serveFirmware(e, req, reply));
   for (const method of ['PUT', 'POST'] as const) {
     app.route<{ Params: { token: string } }>({ method, url: '/files/uploads/:token', bodyLimit: 32 * 1024 * 1024, handler: (req, reply) => receiveUpload(e, req, reply) });
   }
