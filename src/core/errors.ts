@@ -54,6 +54,8 @@ export const ERRORS = {
   DHCP_POOL_EXHAUSTED: def('DHCP_POOL_EXHAUSTED', 503, 'DHCP pool exhausted', true, 'Enlarge the pool or shorten the lease time; release stale leases.'),
   DHCP_PACKET_MALFORMED: def('DHCP_PACKET_MALFORMED', 400, 'Malformed DHCP packet', true, 'Dropped; a broken or hostile client.'),
   DHCP_BIND: def('DHCP_BIND', 500, 'DHCP socket cannot be bound', true, 'Check that nothing else listens on the DHCP port and that Outpost has CAP_NET_BIND_SERVICE.'),
+  DHCP_HELPER: def('DHCP_HELPER', 500, 'DHCP interface helper is not running', true, 'Direct scopes get no service until it restarts; check dhcp.helper and the log for its error.'),
+  DHCP_LEASE_WRITE: def('DHCP_LEASE_WRITE', 500, 'DHCP lease cannot be written', false, 'No ACK is sent until leases are durable; check disk space and the state directory.'),
   // dns
   DNS_BIND: def('DNS_BIND', 500, 'DNS socket cannot be bound', true, 'Check that nothing else listens on the DNS port and that Outpost has CAP_NET_BIND_SERVICE.'),
   DNS_UPSTREAM_DOWN: def('DNS_UPSTREAM_DOWN', 503, 'Upstream resolvers unreachable', true, 'Local names still answer; forwarded names get SERVFAIL until the WAN returns.'),
