@@ -124,6 +124,11 @@ test('outpost serve: starts from an empty directory, unpacks the SQLite addon, s
     assert.equal(child.exitCode, 0, stderr);
     return;
   }
+  // The management API answers over HTTP from inside the executable (fastify bundled); any
+  // status will do, the route table is not this test's business.
+  const res = await fetch(`http://127.0.0.1:${apiPort}/api/v1/`, { signal: AbortSignal.timeout(10_000) });
+  assert.ok(res.status >= 200 && res.status < 600, `HTTP answer from the API: ${res.status}`);
+  await res.arrayBuffer();
   child.kill('SIGTERM');
   const { code, signal } = await exited;
   assert.equal(signal, null, 'handles SIGTERM instead of dying of it');
