@@ -144,7 +144,7 @@ export function serializeEnvelope(env: CwmpEnvelope): string {
   if (body.method === 'Fault') inner = fault(body);
   else {
     const name = body.method === 'Unknown' ? body.name : body.method;
-    if (!/^[A-Za-z_][\w.-]*$/.test(name)) throw new TypeError(`invalid CWMP method name ${JSON.stringify(name)}`);
+    if (!/^[A-Za-z_\u00C0-\uFFFD][\w.\-\u00B7-\uFFFD]*$/.test(name)) throw new TypeError(`invalid CWMP method name ${JSON.stringify(name)}`);
     const a = args(body);
     inner = a === '' ? `<cwmp:${name}/>` : `<cwmp:${name}>${a}</cwmp:${name}>`;
   }

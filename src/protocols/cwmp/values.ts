@@ -36,18 +36,25 @@ export function parseNum(raw: string | undefined, dflt = 0): number {
   return Number.isSafeInteger(n) ? n : dflt;
 }
 
-// A value wrapped by a pretty-printer: starts with a newline (+ indentation) and/or ends with a
-// newline + indentation (GenieACS #301).
-const WRAP_START = /^[ \t]*\r?\n[ \t]*/;
-const WRAP_END = /[ \t]*\r?\n[ \t]*$/;
+const isWs = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 
 /**
  * String fields and xsd:string values: whitespace is significant (§5.1 "preserve leading/trailing
- * whitespace exactly"), so only the newline+indent wrapping of a pretty-printer is removed.
+ * whitespace exactly"), so only the wrapping of a pretty-printer is removed (GenieACS #301): a
+ * leading or trailing whitespace run that contains a newline. Idempotent, and linear (a regex
+ * here would backtrack quadratically on hostile input).
  */
 export function unwrapString(raw: string): string {
   if (raw.indexOf('\n') === -1) return raw;
-  return raw.replace(WRAP_START, '').replace(WRAP_END, '');
+  let start = 0;
+  let nl = false;
+  while (start < raw.length && isWs(raw.charCodeAt(start))) nl = raw.charCodeAt(start++) === 0x0a || nl;
+  if (!nl) start = 0;
+  let end = raw.length;
+  nl = false;
+  while (end > start && isWs(raw.charCodeAt(end - 1))) nl = raw.charCodeAt(--end) === 0x0a || nl;
+  if (!nl) end = raw.length;
+  return start === 0 && end === raw.length ? raw : raw.slice(start, end);
 }
 
 /** A parameter value: non-string types are trimmed, strings only unwrapped (§11.1). */

@@ -198,8 +198,10 @@ class Parser {
     let amp = raw.indexOf('&');
     while (amp !== -1) {
       out += raw.slice(last, amp);
-      const semi = raw.indexOf(';', amp + 1);
-      const ref = semi !== -1 && semi - amp <= 12 ? raw.slice(amp + 1, semi) : null;
+      // Bounded look-ahead: references are short, and an unbounded indexOf would make a body of
+      // many unescaped '&' quadratic in lenient mode.
+      const semi = raw.slice(amp + 1, amp + 13).indexOf(';');
+      const ref = semi === -1 ? null : raw.slice(amp + 1, amp + 1 + semi);
       const ch = ref === null ? undefined : this.reference(ref, offset + amp);
       if (ch === undefined) {
         if (!this.lenient) this.fail('unescaped & or unknown entity', offset + amp);
@@ -207,7 +209,7 @@ class Parser {
         last = amp + 1;
       } else {
         out += ch;
-        last = semi + 1;
+        last = amp + semi + 2;
       }
       amp = raw.indexOf('&', last);
     }
@@ -292,6 +294,7 @@ class Parser {
       else raw.push([aname, value]);
     }
     const colon = qname.indexOf(':');
+    if (colon !== -1 && (colon === qname.length - 1 || qname.indexOf(':', colon + 1) !== -1)) this.fail(`invalid QName ${qname}`, tagStart);
     const el: XmlElement = {
       ns: '', prefix: colon === -1 ? '' : qname.slice(0, colon), local: colon === -1 ? qname : qname.slice(colon + 1),
       attrs: [], children: [], text: '',

@@ -34,6 +34,9 @@ function normaliseAlgorithm(raw: string | undefined): DigestAlgorithm | undefine
 
 // ---- header grammar (RFC 7235 §2.1, RFC 7616 §3.3–3.4), parsed tolerantly ---------------------
 
+// RFC 7235 §2.1 token68 (e.g. Basic credentials), only when nothing but ',' or the end follows.
+const TOKEN68 = /([A-Za-z0-9\-._~+/]+=*)[ \t]*(?:,|$)/y;
+
 interface AuthItem { scheme: string; params: Record<string, string>; token68?: string }
 
 /**
@@ -60,7 +63,8 @@ function parseAuthItems(header: string): AuthItem[] {
     if (s[i] !== '=') { // a new scheme (possibly followed by a token68, e.g. Basic credentials)
       cur = { scheme: name, params: {} };
       out.push(cur);
-      const t68 = /^([A-Za-z0-9\-._~+/]+=*)[ \t]*(?:,|$)/.exec(s.slice(i));
+      TOKEN68.lastIndex = i;
+      const t68 = TOKEN68.exec(s);
       if (t68 !== null) {
         cur.token68 = t68[1];
         i += t68[1]!.length;
