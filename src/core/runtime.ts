@@ -1,7 +1,7 @@
 // Facts about how we were started: the version, and (inside the single executable) where the
 // better-sqlite3 addon was unpacked. See scripts/build.ts and docs/dependencies.md.
 import { createRequire } from 'node:module';
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, writeFileSync, existsSync, renameSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 
@@ -33,9 +33,13 @@ export function seaNativeBinding(stateDir: string): string | undefined {
   const hash = createHash('sha256').update(buf).digest('hex').slice(0, 16);
   const dir = join(resolve(stateDir), 'cache');
   const file = join(dir, `better_sqlite3-${hash}.node`);
-  if (!existsSync(file)) {
+  // A file cut short by a power loss mid-write would fail every later start: write a temporary
+  // file and rename it into place, and rewrite a file of the wrong size.
+  if (!existsSync(file) || statSync(file).size !== buf.length) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    writeFileSync(file, buf, { mode: 0o700 });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, buf, { mode: 0o700 });
+    renameSync(tmp, file);
   }
   return file;
 }

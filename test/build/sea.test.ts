@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -86,8 +86,10 @@ test('outpost config check: a good file passes, a broken one names the field and
   assert.match(bad.stderr, /api\.listen\.port \(line 5\)/);
 });
 
-test('outpost serve: starts from an empty directory, unpacks the SQLite addon, stops on SIGTERM', async (t) => {
-  const apiPort = await freePort();
+interface Served { stdout: () => string; stop: () => Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> }
+
+/** Start `outpost serve` in `dir` and resolve once the api service has started. */
+async function serve(t: { after(fn: () => void): void }, apiPort: number): Promise<Served> {
   const config = [
     'site:', '  id: sea-test', '  domain: sea.example.test',
     'stateDir: ./state',
@@ -101,39 +103,52 @@ test('outpost serve: starts from an empty directory, unpacks the SQLite addon, s
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => { stderr += d; });
   const exited = new Promise<{ code: number | null; signal: string | null }>((res) => child.on('exit', (code, signal) => res({ code, signal })));
-
   await new Promise<void>((res, rej) => {
     const timer = setTimeout(() => rej(new Error(`no "service started" for api within 30 s\nstdout:\n${stdout}\nstderr:\n${stderr}`)), 30_000);
     child.stdout.on('data', (d: Buffer) => {
       stdout += d;
-      const started = stdout.split('\n').some((l) => /"service":"api"/.test(l) && /"msg":"service started"/.test(l));
-      if (started) { clearTimeout(timer); res(); }
+      if (stdout.split('\n').some((l) => /"service":"api"/.test(l) && /"msg":"service started"/.test(l))) { clearTimeout(timer); res(); }
     });
-    void exited.then(({ code }) => { if (!/"service":"api"/.test(stdout)) { clearTimeout(timer); rej(new Error(`exited ${code} before starting\n${stdout}\n${stderr}`)); } });
+    void exited.then(({ code }) => { clearTimeout(timer); rej(new Error(`exited ${code} before the api started\n${stdout}\n${stderr}`)); });
   });
+  return {
+    stdout: () => stdout,
+    async stop() {
+      // A daemon must still be running after start, and leave cleanly on SIGTERM.
+      assert.equal(child.exitCode, null, `serve exited by itself (${child.exitCode})\n${stdout}\n${stderr}`);
+      child.kill('SIGTERM');
+      return { ...(await exited), stdout, stderr };
+    },
+  };
+}
 
+test('outpost serve: starts from an empty directory, unpacks the SQLite addon, stops on SIGTERM', async (t) => {
+  const apiPort = await freePort();
+  const served = await serve(t, apiPort);
   assert.ok(existsSync(join(dir, 'state', 'outpost.db')), 'database created in <stateDir>');
   const cached = readdirSync(join(dir, 'state', 'cache'));
   assert.ok(cached.some((f) => /^better_sqlite3-[0-9a-f]{16}\.node$/.test(f)), `addon unpacked to <stateDir>/cache: ${cached.join(', ')}`);
-
-  // A daemon whose services hold no socket yet (stubs) lets the event loop run dry and exits 0
-  // on its own; then there is nothing to signal. Otherwise SIGTERM must give a clean exit 0.
-  await new Promise((res) => setTimeout(res, 300));
-  if (child.exitCode !== null) {
-    t.diagnostic('serve exited by itself before SIGTERM: no started service keeps the process alive');
-    assert.equal(child.exitCode, 0, stderr);
-    return;
-  }
   // The management API answers over HTTP from inside the executable (fastify bundled); any
   // status will do, the route table is not this test's business.
   const res = await fetch(`http://127.0.0.1:${apiPort}/api/v1/`, { signal: AbortSignal.timeout(10_000) });
   assert.ok(res.status >= 200 && res.status < 600, `HTTP answer from the API: ${res.status}`);
   await res.arrayBuffer();
-  child.kill('SIGTERM');
-  const { code, signal } = await exited;
+  const { code, signal, stdout, stderr } = await served.stop();
   assert.equal(signal, null, 'handles SIGTERM instead of dying of it');
   assert.equal(code, 0, `exit 0 after SIGTERM\n${stderr}`);
   assert.match(stdout, /"msg":"stopping"/);
+});
+
+test('outpost serve: a cut-short addon in the cache (power loss at first start) is rewritten', async (t) => {
+  const cacheDir = join(dir, 'state', 'cache');
+  const addon = readdirSync(cacheDir).find((f) => f.endsWith('.node'));
+  assert.ok(addon, 'the previous test left the unpacked addon');
+  truncateSync(join(cacheDir, addon), 4096);
+  const served = await serve(t, await freePort());
+  const { code } = await served.stop();
+  assert.equal(code, 0);
+  assert.ok(statSync(join(cacheDir, addon)).size > 1_000_000, 'addon rewritten whole');
+  assert.deepEqual(readdirSync(cacheDir).filter((f) => f.endsWith('.tmp')), [], 'no temporary file left');
 });
 
 test('outpost serve with a broken config exits 1 naming the field and line', () => {
