@@ -18,8 +18,8 @@ const until = async (cond: () => boolean, ms = 2000) => {
   }
 };
 
-test('TR-111 client: 401 then MESSAGE-INTEGRITY, binding in the store, UDP connection requests validated', async (t) => {
-  const b = await bootApp("  requireIntegrity: cr-binding\n  connectionRequest: { schedule: ['0s', '30ms', '60ms'] }\n");
+test('TR-111 client: 401 then MESSAGE-INTEGRITY, binding in the store and the API, UDP connection requests validated', async (t) => {
+  const b = await bootApp("  requireIntegrity: cr-binding\n  connectionRequest: { schedule: ['0s', '30ms', '60ms'] }\n", { api: true });
   const repo = new StunBindingRepo(b.app.store);
   addDevice(b.app, '00A0BC-Phone-SN42');
   await repo.setCredentials('00A0BC-Phone-SN42', 'phone42', 's3cret');
@@ -45,6 +45,21 @@ test('TR-111 client: 401 then MESSAGE-INTEGRITY, binding in the store, UDP conne
   assert.equal(stored.authenticated, true);
   assert.equal(stored.protocol, 'rfc3489');
   assert.equal(bindings.length, 1);
+
+  // The management API: the binding resource and the device's record.
+  const one = await b.api('/stun/bindings/phone42');
+  assert.equal(one.status, 200);
+  assert.deepEqual({ ...(one.body as object), firstSeen: 0, lastSeen: 0, lastChange: 0 }, {
+    username: 'phone42', deviceId: '00A0BC-Phone-SN42', address: '127.0.0.1', port: client.local.port, protocol: 'rfc3489',
+    authenticated: true, firstSeen: 0, lastSeen: 0, lastChange: 0, changes: 0, expired: false,
+  });
+  const list = await b.api('/stun/bindings?active=true');
+  assert.equal((list.body as unknown[]).length, 1);
+  assert.equal((await b.api('/stun/bindings/nobody')).status, 404);
+  assert.equal((await b.api('/stun/bindings?limit=0')).status, 400);
+  const dev = await b.api('/devices/00A0BC-Phone-SN42');
+  assert.equal(dev.status, 200);
+  assert.equal((dev.body as { stunBinding: { port: number } }).stunBinding.port, client.local.port);
 
   // The ACS's side of a UDP connection request, through the service (sent from the STUN port).
   const send = (id: number, ts: number, password = 'cr-pass') => b.app.events.emit('stun.cr.send', {

@@ -1,7 +1,7 @@
 // Shared helpers for the STUN tests: boot the composed app from a config string with a fresh
 // state directory, learn the STUN port it bound, and a tiny UDP client.
 import dgram from 'node:dgram';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -14,23 +14,34 @@ import { parseMessage, type StunMessage } from '../../src/protocols/stun/index.t
 export interface Booted {
   app: App;
   port: number;
+  /** GET an /api/v1 path with the API token (when booted with api: true). */
+  api(path: string): Promise<{ status: number; body: unknown }>;
   records: Record<string, unknown>[];
   stop(): Promise<void>;
 }
 
 /** `stunYaml` is the body of the `stun:` section, indented by two spaces. */
-export async function bootApp(stunYaml: string, opts: { clock?: Clock } = {}): Promise<Booted> {
+export async function bootApp(stunYaml: string, opts: { clock?: Clock; api?: boolean } = {}): Promise<Booted> {
   const dir = mkdtempSync(join(tmpdir(), 'opst-stun-'));
   const text = `site: { id: stun-test, domain: stun.test }\nstateDir: ${dir}\nlog: { level: debug }\n`
-    + 'acs: { enabled: false }\napi: { enabled: false }\ndhcp: { enabled: false }\ndns: { enabled: false }\n'
+    + `acs: { enabled: false }\napi: { enabled: ${opts.api === true}, listen: { host: 127.0.0.1, port: 0 } }\ndhcp: { enabled: false }\ndns: { enabled: false }\n`
     + `stun:\n  enabled: true\n  listen: { host: 127.0.0.1, port: 0 }\n${stunYaml}`;
   const log = memoryLogger('debug');
   const app = createApp({ config: parseConfig(text, 'test'), log, ...(opts.clock ? { clock: opts.clock } : {}) });
+  let apiAt: { url: string; tokenFile: string } | null = null;
+  app.events.on('api.listening', (e) => { apiAt = { url: e.url, tokenFile: e.tokenFile }; });
   await app.start();
   const rec = log.records.find((r) => r.msg === 'STUN listening');
   if (!rec) { await app.stop(); throw new Error('STUN did not bind: ' + JSON.stringify(log.records.filter((r) => r.level === 'error'))); }
+  const api = async (path: string) => {
+    const at = apiAt as { url: string; tokenFile: string } | null;
+    if (!at) throw new Error('API not enabled');
+    const token = readFileSync(at.tokenFile, 'utf8').trim();
+    const res = await fetch(new URL(`api/v1${path}`, at.url), { headers: { authorization: `Bearer ${token}` } });
+    return { status: res.status, body: await res.json() as unknown };
+  };
   return {
-    app, port: rec.port as number, records: log.records,
+    app, port: rec.port as number, records: log.records, api,
     async stop() { await app.stop(); rmSync(dir, { recursive: true, force: true }); },
   };
 }

@@ -5,8 +5,9 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiConfig } from '../../../core/config/schema.ts';
 import type { ServiceContext } from '../../context.ts';
 import leases from './leases.ts';
+import stun from './stun.ts';
 
 export type ApiContext = ServiceContext<ApiConfig>;
 export type RouteModule = (app: FastifyInstance, ctx: ApiContext) => void | Promise<void>;
 
-export const ROUTES: RouteModule[] = [leases];
+export const ROUTES: RouteModule[] = [leases, stun];
