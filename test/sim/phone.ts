@@ -5,63 +5,22 @@
 
 import { randomBytes } from 'node:crypto';
 import { systemClock, type Clock, type Timer } from '../../src/core/clock.ts';
-import { deviceIdString } from '../../src/protocols/cwmp/version.ts';
-import type { AcsRpcMethod, CpeRequest, CwmpNamespace, Inform, TransferComplete } from '../../src/protocols/cwmp/types.ts';
+import type { AcsRpcMethod, CpeRequest, Inform } from '../../src/protocols/cwmp/types.ts';
 import { CrServer } from './cr-server.ts';
+export type { SimPhoneOptions } from './phone-support.ts';
 import { runSession, type SessionRecord } from './cwmp-client.ts';
 import { EventQueue } from './events.ts';
+import { SessionLog } from './session-log.ts';
 import { FaultInjector } from './faults.ts';
 import { getModel } from './models/index.ts';
 import type { Model } from './models/types.ts';
 import { canonicalValue } from './models/values.ts';
 import { unimplemented, type Quirks } from './quirks.ts';
 import { handleAcsRequest, type RpcHost } from './rpc.ts';
-import { reportedValue } from './rpc-params.ts';
-import { PhoneState, type Identity } from './state.ts';
-import { injectedResult, isoTime, runDownload, runUpload, type Transfer, type TransferResult } from './transfers.ts';
+import { PhoneState } from './state.ts';
+import { buildInform, identityFrom, retryDelayMs, transferComplete, type SimPhoneOptions } from './phone-support.ts';
+import { injectedResult, runDownload, runUpload, type Transfer, type TransferResult } from './transfers.ts';
 
-export interface SimPhoneOptions {
-  /** Family name: 'tr181' | 'tr098' (models/index.ts). */
-  model: string;
-  serial: string;
-  oui?: string;
-  productClass?: string;
-  manufacturer?: string;
-  modelName?: string;
-  softwareVersion?: string;
-  hardwareVersion?: string;
-  /** Factory ManagementServer.URL (what DHCP option 43 would have given). */
-  acsUrl: string;
-  /** PEM of the site CA, for an https ACS URL. */
-  ca?: string;
-  /** Factory ACS credentials. Default username `<OUI>-<ProductClass>-<Serial>` (§6.1), password ''. */
-  username?: string;
-  password?: string;
-  /** Factory connection-request credentials (default empty). */
-  crUsername?: string;
-  crPassword?: string;
-  /** CR listener address (default 127.0.0.1, port 0 = ephemeral). Ignored when `crServer` is given. */
-  crHost?: string;
-  crPort?: number;
-  /** A CR server shared by many phones (fleet mode); the phone registers its own path on it. */
-  crServer?: CrServer;
-  clock?: Clock;
-  quirks?: Quirks;
-  /** Periodic Informs driven by the clock (PeriodicInformEnable/Interval). Default false. */
-  periodicInform?: boolean;
-  /** Factory PeriodicInformInterval in seconds (default 3600). */
-  periodicInterval?: number;
-  /** Retry failed sessions with the §1.6 back-off (clock-driven). Default false. */
-  retry?: boolean;
-  /** Override the family's CWMP dialect. */
-  cwmp?: { namespace?: CwmpNamespace; sessionTimeout?: number; supportedVersions?: string };
-  /** Per HTTP request timeout (ms). */
-  timeoutMs?: number;
-  /** How many session records to keep (default 100). */
-  keepSessions?: number;
-}
-
-interface Waiter { pred: (s: SessionRecord) => boolean; resolve: (s: SessionRecord) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }
 interface Deferred { promise: Promise<SessionRecord>; resolve: (s: SessionRecord) => void }
 
 function deferred(): Deferred {
@@ -75,10 +34,7 @@ export class SimPhone {
   readonly state: PhoneState;
   readonly quirks: Quirks;
   readonly faults = new FaultInjector();
-  /** Most recent sessions, oldest first (bounded by keepSessions). */
-  readonly sessions: SessionRecord[] = [];
-  /** Sessions completed since start (also those no longer kept). */
-  sessionCount = 0;
+  readonly log: SessionLog;
   readonly crPath = `/cr/${randomBytes(8).toString('hex')}`;
   readonly #opts: SimPhoneOptions;
   readonly #clock: Clock;
@@ -88,8 +44,6 @@ export class SimPhone {
   readonly #results: TransferResult[] = [];
   readonly #timers = new Set<Timer>();
   readonly #scheduled = new WeakSet<Transfer>();
-  readonly #waiters = new Set<Waiter>();
-  readonly #listeners = new Set<(s: SessionRecord) => void>();
   #after: { reboot?: string; factoryReset?: boolean } = {};
   #bootstrapUrl: string | undefined;
   #retryCount = 0;
@@ -103,25 +57,21 @@ export class SimPhone {
 
   constructor(opts: SimPhoneOptions) {
     this.#opts = opts;
+    this.log = new SessionLog(opts.keepSessions);
     this.#clock = opts.clock ?? systemClock;
     this.model = getModel(opts.model);
     this.quirks = opts.quirks ?? {};
     const off = unimplemented(this.quirks);
     if (off.length > 0) process.emitWarning(`sim: quirks not implemented yet, ignored: ${off.join(', ')}`);
-    const fam = this.model.family.identity;
-    const oui = opts.oui ?? fam.oui;
-    const productClass = opts.productClass ?? fam.productClass;
-    const identity: Identity = {
-      serial: opts.serial, oui, productClass, manufacturer: opts.manufacturer ?? fam.manufacturer,
-      modelName: opts.modelName ?? fam.modelName, hardwareVersion: opts.hardwareVersion ?? fam.hardwareVersion,
-      acsUrl: opts.acsUrl, acsUsername: opts.username ?? deviceIdString({ oui, productClass, serialNumber: opts.serial }),
-      acsPassword: opts.password ?? '', crUsername: opts.crUsername ?? '', crPassword: opts.crPassword ?? '',
-      periodicInterval: String(opts.periodicInterval ?? 3600), ip: opts.crHost ?? '127.0.0.1', mac: macOf(opts.serial),
-    };
-    this.state = new PhoneState(this.model, identity, this.#clock, opts.softwareVersion ?? fam.softwareVersion);
+    const identity = identityFrom(opts, this.model);
+    this.state = new PhoneState(this.model, identity, this.#clock, opts.softwareVersion ?? this.model.family.identity.softwareVersion);
   }
 
   get serial(): string { return this.#opts.serial; }
+  /** Most recent sessions, oldest first (bounded by keepSessions). */
+  get sessions(): readonly SessionRecord[] { return this.log.records; }
+  /** Sessions completed since start (also those no longer kept). */
+  get sessionCount(): number { return this.log.count; }
   get connectionRequestUrl(): string { return this.state.runtime.crUrl; }
   get softwareVersion(): string { return this.state.runtime.softwareVersion; }
   /** Transfers queued, running, or waiting for TransferComplete. */
@@ -200,8 +150,7 @@ export class SimPhone {
   }
 
   onSession(cb: (s: SessionRecord) => void): () => void {
-    this.#listeners.add(cb);
-    return () => this.#listeners.delete(cb);
+    return this.log.listen(cb);
   }
 
   /**
@@ -209,18 +158,7 @@ export class SimPhone {
    * completed since then count too, so a test cannot miss a fast session.
    */
   waitForSession(pred: (s: SessionRecord) => boolean = () => true, timeoutMs = 10_000, fromIndex?: number): Promise<SessionRecord> {
-    if (fromIndex !== undefined) {
-      const offset = this.sessionCount - this.sessions.length;
-      const hit = this.sessions.slice(Math.max(0, fromIndex - offset)).find(pred);
-      if (hit) return Promise.resolve(hit);
-    }
-    return new Promise<SessionRecord>((resolve, reject) => {
-      const w: Waiter = {
-        pred, resolve, reject,
-        timer: setTimeout(() => { this.#waiters.delete(w); reject(new Error(`no matching session within ${timeoutMs} ms`)); }, timeoutMs),
-      };
-      this.#waiters.add(w);
-    });
+    return this.log.wait(pred, timeoutMs, fromIndex);
   }
 
   async stop(): Promise<void> {
@@ -228,8 +166,7 @@ export class SimPhone {
     for (const t of this.#timers) t.cancel();
     this.#timers.clear();
     this.#periodic?.cancel();
-    for (const w of this.#waiters) { clearTimeout(w.timer); w.reject(new Error('phone stopped')); }
-    this.#waiters.clear();
+    this.log.close();
     await this.#current;
     if (this.#cr) {
       this.#cr.remove(this.crPath);
@@ -281,38 +218,15 @@ export class SimPhone {
   }
 
   #record(rec: SessionRecord): void {
-    this.sessionCount++;
-    this.sessions.push(rec);
-    if (this.sessions.length > (this.#opts.keepSessions ?? 100)) this.sessions.shift();
     if (rec.cookie) this.#lastCookie = rec.cookie;
-    for (const l of this.#listeners) l(rec);
-    for (const w of [...this.#waiters]) {
-      if (!w.pred(rec)) continue;
-      clearTimeout(w.timer);
-      this.#waiters.delete(w);
-      w.resolve(rec);
-    }
+    this.log.add(rec);
   }
 
   #buildInform(): Inform {
     const p = this.model.family.paths;
     if (this.#bootstrapUrl !== this.state.get(p.url)) this.#events.add('0 BOOTSTRAP'); // first contact or new ACS (§2.2)
     if (this.#changed.size > 0) this.#events.add('4 VALUE CHANGE');
-    const names = new Set([...this.model.family.forcedInform, ...this.#changed]);
-    const parameters = [...names].flatMap((name) => {
-      const r = this.state.resolve(name);
-      return r?.kind === 'param' ? [reportedValue(this, r.def, r.path)] : [];
-    });
-    const root = this.model.root.template;
-    return {
-      method: 'Inform',
-      deviceId: {
-        manufacturer: this.state.get(`${root}DeviceInfo.Manufacturer`) ?? '', oui: this.state.identity.oui,
-        productClass: this.state.identity.productClass, serialNumber: this.state.identity.serial,
-      },
-      events: this.#events.snapshot(), maxEnvelopes: 1, currentTime: isoTime(this.#clock.now()),
-      retryCount: this.#retryCount, parameters,
-    };
+    return buildInform(this, this.#events.snapshot(), this.#changed, this.#retryCount, this.#clock.now());
   }
 
   async #runOne(): Promise<SessionRecord> {
@@ -457,26 +371,7 @@ export class SimPhone {
     }, seconds * 1000);
   }
 
-  /** §1.6: the n-th retry waits a random time in [m·k^(n-1), m·k^n] seconds. */
   #scheduleRetry(): void {
-    const root = this.model.root.template;
-    const m = Number(this.state.get(`${root}ManagementServer.CWMPRetryMinimumWaitInterval`) ?? '5') || 5;
-    const k = (Number(this.state.get(`${root}ManagementServer.CWMPRetryIntervalMultiplier`) ?? '2000') || 2000) / 1000;
-    const n = Math.min(this.#retryCount, 10);
-    const lo = m * k ** Math.max(0, n - 1);
-    const hi = m * k ** n;
-    this.#timer((lo + Math.random() * (hi - lo)) * 1000, () => this.#kick());
+    this.#timer(retryDelayMs(this.state, this.#retryCount), () => this.#kick());
   }
-}
-
-function transferComplete(r: TransferResult): TransferComplete {
-  return { method: 'TransferComplete', commandKey: r.transfer.commandKey, fault: r.fault, startTime: r.startTime, completeTime: r.completeTime };
-}
-
-/** A stable locally administered MAC derived from the serial. */
-function macOf(serial: string): string {
-  let h = 2166136261;
-  for (const c of serial) h = Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0;
-  const bytes = [0x02, 0x00, (h >>> 24) & 0xff, (h >>> 16) & 0xff, (h >>> 8) & 0xff, h & 0xff];
-  return bytes.map((b) => b.toString(16).padStart(2, '0')).join(':');
 }
