@@ -50,16 +50,16 @@ function parseAuthItems(header: string): AuthItem[] {
   const skip = (chars: string): void => { while (i < s.length && chars.includes(s[i]!)) i++; };
   const token = (): string => {
     const start = i;
-    while (i < s.length && !' \t,="'.includes(s[i]!)) i++;
+    while (i < s.length && !' \t\r\n,="'.includes(s[i]!)) i++;
     return s.slice(start, i);
   };
   let cur: AuthItem | undefined;
   while (i < s.length) {
-    skip(' \t,');
+    skip(' \t\r\n,');
     if (i >= s.length) break;
     const name = token();
     if (name === '') { i++; continue; } // stray '=' or '"': skip it
-    skip(' \t');
+    skip(' \t\r\n');
     if (s[i] !== '=') { // a new scheme (possibly followed by a token68, e.g. Basic credentials)
       cur = { scheme: name, params: {} };
       out.push(cur);
@@ -72,7 +72,7 @@ function parseAuthItems(header: string): AuthItem[] {
       continue;
     }
     i++; // '='
-    skip(' \t');
+    skip(' \t\r\n');
     let value: string;
     if (s[i] === '"') {
       i++;
