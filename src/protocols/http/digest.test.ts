@@ -125,7 +125,7 @@ test('verifyDigest refuses incomplete or unsupported parameters', () => {
   const o = { password: 'p', method: 'POST', realm: 'r' };
   assert.equal(verifyDigest(full.params, o), true);
   for (const k of ['username', 'realm', 'nonce', 'uri', 'response', 'nc', 'cnonce']) {
-    const p = { ...full.params };
+    const p: Record<string, string> = { ...full.params };
     delete p[k];
     assert.equal(verifyDigest(p, o), false, k);
   }
