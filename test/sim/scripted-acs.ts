@@ -28,6 +28,18 @@ export interface AcsSession {
   ended: boolean;
 }
 
+export interface HttpLogEntry {
+  status: number;
+  socket: number;
+  authScheme?: string;
+  connection?: string;
+  chunked: boolean;
+  expect?: string;
+  /** The body started with an `<?xml` declaration. */
+  xmlDecl: boolean;
+  cookie?: string;
+}
+
 export interface ScriptedAcsOptions {
   tls?: { cert: string; key: string };
   /** 'digest' (default), 'basic' (Basic challenge) or 'none'. */
@@ -48,7 +60,7 @@ const ACS_METHODS: ReadonlySet<string> = new Set(ACS_RPC_METHODS);
 export class ScriptedAcs {
   readonly sessions: AcsSession[] = [];
   /** HTTP-level log: status codes answered, Authorization schemes seen, raw Authorization headers. */
-  readonly http: { status: number; authScheme?: string; socket: number; connection?: string }[] = [];
+  readonly http: HttpLogEntry[] = [];
   url = '';
   readonly #opts: ScriptedAcsOptions;
   readonly #server: http.Server;
@@ -126,7 +138,14 @@ export class ScriptedAcs {
     const body = Buffer.concat(chunks);
     const socket = this.#socketIds.get(req.socket) ?? 0;
     const scheme = req.headers.authorization?.split(' ')[0];
-    const log = (status: number): void => { this.http.push({ status, socket, ...(scheme ? { authScheme: scheme } : {}), ...(req.headers.connection ? { connection: req.headers.connection } : {}) }); };
+    const h = req.headers;
+    const log = (status: number): void => {
+      this.http.push({
+        status, socket, chunked: h['transfer-encoding'] === 'chunked', xmlDecl: body.subarray(0, 5).toString() === '<?xml',
+        ...(scheme ? { authScheme: scheme } : {}), ...(h.connection ? { connection: h.connection } : {}),
+        ...(h.expect ? { expect: h.expect } : {}), ...(h.cookie ? { cookie: h.cookie } : {}),
+      });
+    };
     if (!this.#authorized(req)) {
       log(401);
       const realm = this.#opts.realm ?? 'outpost-test';
