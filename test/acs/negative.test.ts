@@ -177,6 +177,18 @@ test('beyond maxSessions a new device gets 503 with Retry-After', async () => {
   await healthyPhone();
 });
 
+test('raw TCP garbage does not take the listener down', async () => {
+  await new Promise<void>((resolve) => {
+    const s = net.connect(o.acsPort, '127.0.0.1', () => { s.write('\x16\x03\x01garbage\r\n\r\n'); s.end(); });
+    const done = () => { s.destroy(); resolve(); };
+    setTimeout(done, 300).unref();
+    s.on('close', done);
+    s.on('error', done);
+  });
+  await healthyPhone();
+});
+
+// Last: it locks 127.0.0.1 out for the rest of this file's server.
 test('repeated failures from one source lock it out (403), without affecting the stored devices', async () => {
   for (let i = 0; i < 5; i++) {
     const c = cpe({ username: 'x', password: 'y' });
@@ -189,13 +201,3 @@ test('repeated failures from one source lock it out (403), without affecting the
   c.close();
 });
 
-test('raw TCP garbage does not take the listener down', async () => {
-  await new Promise<void>((resolve) => {
-    const s = net.connect(o.acsPort, '127.0.0.1', () => { s.write('\x16\x03\x01garbage\r\n\r\n'); s.end(); });
-    const done = () => { s.destroy(); resolve(); };
-    setTimeout(done, 300).unref();
-    s.on('close', done);
-    s.on('error', done);
-  });
-  await healthyPhone();
-});
