@@ -96,6 +96,14 @@ export class ScriptedAcs {
     await new Promise<void>((r) => this.#server.close(() => r()));
   }
 
+  /** Drop everything recorded so far (memory measurements of the phones in the same process). */
+  forget(): void {
+    this.sessions.length = 0;
+    this.http.length = 0;
+    this.#byCookie.clear();
+    this.#bySocket.clear();
+  }
+
   /** ACS requests for the next session(s) of this serial, sent after its empty POST. */
   queue(serial: string, ...requests: AcsRequest[]): void {
     this.#queues.set(serial, [...(this.#queues.get(serial) ?? []), ...requests]);
