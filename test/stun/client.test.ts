@@ -8,15 +8,8 @@ import { StunBindingRepo } from '../../src/store/stun-bindings.ts';
 import { buildUdpConnectionRequest, STYLE_RFC5389 } from '../../src/protocols/stun/index.ts';
 import type { EventMap } from '../../src/core/events.ts';
 import '../../src/services/stun/events.ts';
-import { bootApp, addDevice } from './helpers.ts';
+import { bootApp, addDevice, until } from './helpers.ts';
 
-const until = async (cond: () => boolean, ms = 2000) => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
 
 test('TR-111 client: 401 then MESSAGE-INTEGRITY, binding in the store and the API, UDP connection requests validated', async (t) => {
   const b = await bootApp("  requireIntegrity: cr-binding\n  connectionRequest: { schedule: ['0s', '30ms', '60ms'] }\n", { api: true });
@@ -92,7 +85,7 @@ test('TR-111 client: wrong STUN password is refused and nothing is recorded; NUL
   });
   t.after(async () => { await wrong.stop(); await other.stop(); await b.stop(); });
   await assert.rejects(wrong.start(), (e: unknown) => e instanceof StunRequestError && e.code === 431);
-  await new Promise((r) => setTimeout(r, 50));
+  await new Promise((r) => setTimeout(r, 150)); // longer than URGENT_MS: a write would have landed
   assert.equal(repo.byUsername('phone43'), null);
   const got = await other.start();
   assert.equal(got.port, other.local.port);

@@ -107,3 +107,12 @@ export function addDevice(app: App, id: string): void {
   app.store.db.prepare('INSERT INTO devices (id, oui, product_class, serial, first_seen) VALUES (?, ?, ?, ?, ?)')
     .run(id, id.split('-')[0], 'Phone', id.split('-').pop(), new Date().toISOString());
 }
+
+/** Poll until `cond` holds (bindings are written within the tracker's URGENT_MS, not at once). */
+export async function until(cond: () => boolean, ms = 2000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

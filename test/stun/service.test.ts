@@ -10,7 +10,7 @@ import {
 import { StunBindingRepo } from '../../src/store/stun-bindings.ts';
 import type { EventMap } from '../../src/core/events.ts';
 import '../../src/services/stun/events.ts';
-import { bootApp, UdpClient, classicTid, rfc5389Tid, addDevice } from './helpers.ts';
+import { bootApp, UdpClient, classicTid, rfc5389Tid, addDevice, until } from './helpers.ts';
 
 const addr = (m: StunMessage, type: number, xor = false) => {
   const a = findAttribute(m, type);
@@ -103,7 +103,7 @@ test('STUN service: TR-111 binding requests need MESSAGE-INTEGRITY (401), both p
   // A plain STUN client (no CONNECTION-REQUEST-BINDING) still gets answers under cr-binding.
   assert.equal((await c.request(encodeMessage(MessageType.BindingRequest, classicTid(), []), b.port)).type, MessageType.BindingResponse);
 
-  await new Promise((r) => setTimeout(r, 50)); // let the group commit land
+  await until(() => repo.byUsername('stunuser') !== null);
   assert.equal(seen.length, 1, 'announced once (new); refreshes are not events');
   assert.deepEqual(seen[0], { username: 'stunuser', deviceId: '001565-Phone-SN0001', address: '127.0.0.1', port: c.port, changed: false, previous: null, authenticated: true, protocol: 'rfc3489' });
   const stored = repo.byUsername('stunuser')!;
@@ -117,7 +117,7 @@ test('STUN service: TR-111 binding requests need MESSAGE-INTEGRITY (401), both p
   t.after(() => c2.close());
   const moved = await c2.request(tr111(classicTid(), [CRB, BCH, user('stunuser')], 'stunpass'), b.port);
   assert.equal(moved.type, MessageType.BindingResponse);
-  await new Promise((r) => setTimeout(r, 50));
+  await until(() => repo.byUsername('stunuser')?.port === c2.port);
   assert.equal(seen.length, 2);
   assert.equal(seen[1]!.changed, true);
   assert.deepEqual(seen[1]!.previous, { address: '127.0.0.1', port: c.port });
@@ -135,8 +135,8 @@ test('STUN service: requireIntegrity never records bindings as unauthenticated, 
   assert.equal(r.type, MessageType.BindingResponse);
   const r2 = await c.request(tr111(classicTid(), [CRB, user('labphone')], 'labpass'), never.port);
   assert.ok(verifyIntegrity(r2, 'labpass'), 'config credentials verify');
-  await new Promise((res) => setTimeout(res, 50));
   const repo = new StunBindingRepo(never.app.store);
+  await until(() => repo.byUsername('labphone') !== null && repo.get('ip:127.0.0.1') !== null);
   assert.equal(repo.get('ip:127.0.0.1')?.authenticated, false);
   assert.equal(repo.byUsername('labphone')?.deviceId, 'LAB-1');
   assert.equal(errorOf(await c.request(encodeMessage(MessageType.BindingRequest, rfc5389Tid(), []), always.port)), 401);

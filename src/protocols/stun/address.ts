@@ -11,22 +11,31 @@ export interface TransportAddress {
 
 /** '::ffff:192.0.2.1' (how a dual-stack socket reports IPv4 peers) → '192.0.2.1'. */
 export function unmapIpv4(address: string): string {
+  if (address.charCodeAt(0) !== 58 /* ':' */) return address; // fast path: plain IPv4 (packet path)
   const m = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
   return m ? m[1]! : address;
 }
 
 export function parseIpv4(s: string): Buffer | null {
-  const parts = s.split('.');
-  if (parts.length !== 4) return null;
+  // Hand-rolled (no split/regex): this runs for every answered request.
+  if (s.length < 7 || s.length > 15) return null;
   const out = Buffer.allocUnsafe(4);
-  for (let i = 0; i < 4; i++) {
-    const p = parts[i]!;
-    if (!/^\d{1,3}$/.test(p)) return null;
-    const n = Number(p);
-    if (n > 255) return null;
-    out[i] = n;
+  let part = 0, value = 0, digits = 0;
+  for (let i = 0; i <= s.length; i++) {
+    const c = i < s.length ? s.charCodeAt(i) : 46;
+    if (c === 46 /* '.' */) {
+      if (digits === 0 || part > 3 || value > 255) return null;
+      out[part++] = value;
+      value = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57 && digits < 3) {
+      value = value * 10 + (c - 48);
+      digits++;
+    } else {
+      return null;
+    }
   }
-  return out;
+  return part === 4 ? out : null;
 }
 
 export function parseIpv6(s: string): Buffer | null {

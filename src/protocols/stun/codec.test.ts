@@ -200,3 +200,15 @@ test('fuzz: 100 000 mutated messages never make the parser or verifier throw', (
   }
   assert.ok(ok > 1000, `some mutations still parse (${ok})`);
 });
+
+test('IP text helpers: IPv4 strictness, IPv6 forms, IPv4-mapped addresses', async () => {
+  const { parseIpv4, parseIpv6, formatIp, unmapIpv4 } = await import('./address.ts');
+  assert.deepEqual(parseIpv4('203.0.113.7'), Buffer.from([203, 0, 113, 7]));
+  for (const bad of ['1.2.3', '1.2.3.4.5', '256.1.1.1', '1..2.3', '1.2.3.a', ' 1.2.3.4', '1.2.3.4 ', '1234.1.1.1', '']) assert.equal(parseIpv4(bad), null, bad);
+  assert.equal(formatIp(parseIpv6('2001:db8::5')!), '2001:db8::5');
+  assert.equal(formatIp(parseIpv6('::ffff:192.0.2.1')!), '::ffff:c000:201');
+  assert.equal(formatIp(parseIpv6('fe80::1%eth0')!), 'fe80::1');
+  assert.equal(parseIpv6('1::2::3'), null);
+  assert.equal(unmapIpv4('::ffff:192.0.2.1'), '192.0.2.1');
+  assert.equal(unmapIpv4('10.0.0.1'), '10.0.0.1');
+});

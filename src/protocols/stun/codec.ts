@@ -126,7 +126,7 @@ export function encodeMessage(type: number, transactionId: Buffer, attrs: readon
   let size = HEADER_LENGTH;
   for (const v of values) size += 4 + ((v.length + 3) & ~3);
   const extra = (opts.integrity ? 24 : 0) + (opts.fingerprint ? 8 : 0);
-  const out = Buffer.alloc(size + extra);
+  const out = Buffer.allocUnsafe(size + extra);
   out.writeUInt16BE(type, 0);
   out.writeUInt16BE(size - HEADER_LENGTH, 2);
   transactionId.copy(out, 4);
@@ -135,7 +135,9 @@ export function encodeMessage(type: number, transactionId: Buffer, attrs: readon
     out.writeUInt16BE(attrs[i]!.type, off);
     out.writeUInt16BE(v.length, off + 2);
     v.copy(out, off + 4);
-    off += 4 + ((v.length + 3) & ~3);
+    const padded = (v.length + 3) & ~3;
+    if (padded !== v.length) out.fill(0, off + 4 + v.length, off + 4 + padded);
+    off += 4 + padded;
   });
   if (opts.integrity) off = appendIntegrity(out, off, opts.integrity.key, opts.integrity.style);
   if (opts.fingerprint) off = appendFingerprint(out, off);

@@ -1,9 +1,9 @@
 // Binding tracking (tr069-protocol.md §8.7 step 5): every accepted Binding Request carrying
 // CONNECTION-REQUEST-BINDING refreshes its device's binding. New, changed (NAT remapped) and
-// revived bindings are written at once and announced with 'stun.binding'; plain refreshes only
-// move last-seen in memory and are flushed in one group commit every flushInterval, so a
-// site-wide burst of keep-alives costs no write per packet. At most one write per binding is in
-// flight, so a flapping or hostile source cannot queue unbounded writes.
+// revived bindings are announced at once with 'stun.binding' and written soon: all such writes
+// within URGENT_MS go out in one group commit, so a flapping or hostile source costs at most a
+// few fsyncs a second, never one per packet. Plain refreshes only move last-seen in memory and
+// are flushed in one commit every flushInterval.
 
 import type { Clock, Timer } from '../../core/clock.ts';
 import type { EventBus } from '../../core/events.ts';
@@ -24,15 +24,21 @@ export interface TrackerOptions {
   onChange?: () => void;
 }
 
+/** Changes are written at most this often (one group commit for all of them). */
+export const URGENT_MS = 100;
+
 export class BindingTracker {
   readonly repo: StunBindingRepo;
   readonly #o: TrackerOptions;
   readonly #cache = new Map<string, StunBinding>();
+  /** Refreshed last-seen only: written every flushInterval. */
   readonly #dirty = new Set<string>();
-  readonly #inflight = new Set<string>();
-  readonly #again = new Set<string>();
+  /** New/changed: written within URGENT_MS. */
+  readonly #urgent = new Set<string>();
   readonly #pending = new Set<Promise<unknown>>();
   #timer: Timer | null = null;
+  #urgentTimer: Timer | null = null;
+  #lastUrgent = -Infinity;
   #ticks = 0;
   changes = 0;
 
@@ -48,6 +54,9 @@ export class BindingTracker {
   async stop(): Promise<void> {
     this.#timer?.cancel();
     this.#timer = null;
+    this.#urgentTimer?.cancel();
+    this.#urgentTimer = null;
+    this.#flushUrgent();
     this.flush();
     await Promise.allSettled([...this.#pending]);
   }
@@ -81,7 +90,7 @@ export class BindingTracker {
     b.authenticated = seen.authenticated;
     b.protocol = seen.protocol;
     b.lastSeen = now;
-    // BINDING-CHANGE (0xC002) is the CPE saying its mapping moved: write it now even if we
+    // BINDING-CHANGE (0xC002) is the CPE saying its mapping moved: write it soon even if we
     // already knew the address, so the stored record is as fresh as the CPE's own view.
     if (moved || other || expired || seen.bindingChange) this.#write(key);
     else this.#dirty.add(key);
@@ -95,9 +104,9 @@ export class BindingTracker {
 
   /** Write refreshed last-seen times in one commit; every 6th tick purge expired anonymous bindings. */
   flush(): void {
-    const keys = [...this.#dirty].filter((k) => !this.#inflight.has(k));
-    for (const k of keys) this.#dirty.delete(k);
-    const touches = keys.map((k) => [k, this.#cache.get(k)?.lastSeen ?? 0] as const);
+    const touches: [string, number][] = [];
+    for (const k of this.#dirty) if (!this.#urgent.has(k)) touches.push([k, this.#cache.get(k)?.lastSeen ?? 0]);
+    this.#dirty.clear();
     const purge = ++this.#ticks % 6 === 0;
     if (touches.length === 0 && !purge) return;
     const before = this.#o.clock.now() - this.#o.expiryMs;
@@ -121,26 +130,30 @@ export class BindingTracker {
     // Evict the oldest-inserted entries that have nothing unwritten; the store still has them.
     for (const k of this.#cache.keys()) {
       if (this.#cache.size <= this.#o.maxCached * 0.9) break;
-      if (!this.#dirty.has(k) && !this.#inflight.has(k) && k !== b.key) this.#cache.delete(k);
+      if (!this.#dirty.has(k) && !this.#urgent.has(k) && k !== b.key) this.#cache.delete(k);
     }
   }
 
   #write(key: string): void {
-    if (this.#inflight.has(key)) { this.#again.add(key); return; }
-    const b = this.#cache.get(key);
-    if (!b) return;
+    this.#urgent.add(key);
     this.#dirty.delete(key);
-    this.#inflight.add(key);
-    const snapshot = { ...b };
-    this.#track(this.#o.store.commit(() => this.repo.upsert(snapshot)).then(() => {
-      this.#inflight.delete(key);
-      if (this.#again.delete(key)) this.#write(key);
-      this.#o.onChange?.();
-    }, (err: unknown) => {
-      this.#inflight.delete(key);
-      this.#again.delete(key);
-      this.#o.log.error({ err, binding: key }, 'stun binding not stored');
-    }));
+    if (this.#urgentTimer) return;
+    const wait = this.#lastUrgent + URGENT_MS - this.#o.clock.now();
+    if (wait <= 0) this.#flushUrgent();
+    else this.#urgentTimer = this.#o.clock.setTimeout(() => { this.#urgentTimer = null; this.#flushUrgent(); }, wait);
+  }
+
+  #flushUrgent(): void {
+    if (this.#urgent.size === 0) return;
+    this.#lastUrgent = this.#o.clock.now();
+    const rows: StunBinding[] = [];
+    for (const k of this.#urgent) { const b = this.#cache.get(k); if (b) rows.push({ ...b }); }
+    this.#urgent.clear();
+    // Commits apply in queue order, so a later snapshot of the same binding always wins.
+    this.#track(this.#o.store.commit(() => { for (const r of rows) this.repo.upsert(r); }).then(
+      () => this.#o.onChange?.(),
+      (err: unknown) => this.#o.log.error({ err, bindings: rows.length }, 'stun bindings not stored'),
+    ));
   }
 
   #track(p: Promise<unknown>): void {
@@ -149,10 +162,14 @@ export class BindingTracker {
   }
 
   #announce(b: StunBinding, previous: { address: string; port: number } | null): void {
-    if (previous) this.#o.log.info({ binding: b.key, deviceId: b.deviceId, address: b.address, port: b.port, previous }, 'stun binding changed');
+    if (previous) this.#changeLog.info({ binding: b.key, deviceId: b.deviceId, address: b.address, port: b.port, previous }, 'stun binding changed');
     this.#o.events.emit('stun.binding', {
       username: b.username, deviceId: b.deviceId, address: b.address, port: b.port, changed: previous !== null,
       previous, authenticated: b.authenticated, protocol: b.protocol,
     });
+  }
+
+  get #changeLog(): Logger {
+    return this.#o.log.limited('stun.binding', 60);
   }
 }
