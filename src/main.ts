@@ -12,7 +12,7 @@ import { LAB_CONFIG } from './core/config/lab.ts';
 import type { Config } from './core/config/schema.ts';
 import { createApp } from './app.ts';
 import { isOutpostError } from './core/errors.ts';
-import { notifySystemd } from './core/systemd.ts';
+import { notifySystemd, startWatchdog } from './core/systemd.ts';
 import { seaNativeBinding, VERSION } from './core/runtime.ts';
 
 const HELP = `outpost ${VERSION} — survivable management node for SIP phones (DHCP, DNS, TR-069 ACS, STUN)
@@ -105,11 +105,13 @@ async function serve(config: Config, lab: boolean): Promise<number> {
   const app = createApp({ config, ...(nativeBinding ? { nativeBinding } : {}) });
   printWhereToLook(app, lab);
   let stopping = false;
+  let stopWatchdog = () => {};
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     app.log.info({ signal }, 'stopping');
     notifySystemd('STOPPING=1');
+    stopWatchdog();
     await app.stop();
     process.exit(0);
   };
@@ -123,6 +125,7 @@ async function serve(config: Config, lab: boolean): Promise<number> {
     return 1;
   }
   notifySystemd('READY=1');
+  stopWatchdog = startWatchdog();
   app.events.emit('app.ready', { lab });
   return -1; // keep running
 }

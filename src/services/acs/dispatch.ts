@@ -13,6 +13,7 @@ import type { Engine, Reply } from './engine.ts';
 import { applyFault, applyResponse, backoff, type ApplyContext } from './results.ts';
 import { xmlReply } from './cwmp.ts';
 import { rotationRequest } from './credentials.ts';
+import { nextProvisioningRequest, applyProvisioningAnswer, PROVISIONING_ID_PREFIX } from './provision.ts';
 
 const iso = (e: Engine) => new Date(e.clock.now()).toISOString();
 
@@ -45,6 +46,10 @@ export async function sendNext(e: Engine, s: LiveSession): Promise<Reply> {
     s.rotation = 'sent';
     const req = await e.store.commit(() => rotationRequest(e, s));
     return sendRequest(e, s, req, { taskId: null, method: req.method, id: `cred-${Date.now().toString(36)}`, sentAt: e.clock.now() });
+  }
+  const planned = await nextProvisioningRequest(e, s);
+  if (planned) {
+    return sendRequest(e, s, planned, { taskId: null, method: planned.method, id: `${PROVISIONING_ID_PREFIX}${s.rpcs + 1}`, sentAt: e.clock.now() });
   }
   for (;;) {
     const task = e.repos.tasks.next(s.deviceId, e.clock.now());
@@ -89,6 +94,10 @@ export async function applyAnswer(e: Engine, s: LiveSession, f: InFlight, env: C
   s.sent = null;
   if (env.header.id !== undefined && env.header.id !== f.id) {
     e.logBad.warn({ deviceId: s.deviceId, expected: f.id, got: env.header.id }, 'cwmp:ID of the response does not match the request');
+  }
+  if (f.taskId === null && f.id.startsWith(PROVISIONING_ID_PREFIX) && sent) {
+    await applyProvisioningAnswer(e, s, sent, env);
+    return;
   }
   const c = applyCtx(e, s);
   await e.store.commit(() => {

@@ -4,7 +4,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type { Clock, Timer } from '../../core/clock.ts';
-import type { AcsRequest, CwmpNamespace } from '../../protocols/cwmp/types.ts';
+import type { AcsRequest, CwmpNamespace, Inform } from '../../protocols/cwmp/types.ts';
 import type { SessionState } from './session.ts';
 
 export interface LiveSession {
@@ -15,6 +15,10 @@ export interface LiveSession {
   remoteIp: string;
   startedAt: number;
   state: SessionState;
+  /** The Inform that opened the session (events, parameters, DeviceId). */
+  inform: Inform;
+  /** Per-session state of the provisioning engine (services/acs/provision.ts). */
+  provisioning: unknown;
   /** The data-model root the device reported ('Device' or 'InternetGatewayDevice'). */
   root: string;
   /** Credential rotation: 'due' → send it first; 'sent' → its answer is awaited. */
@@ -48,10 +52,10 @@ export class SessionTable {
     return this.#byId.size;
   }
 
-  create(o: { deviceId: string; root: string; namespace: CwmpNamespace; version: string; remoteIp: string; socket: object; idleMs: number; maxMs: number }): LiveSession {
+  create(o: { deviceId: string; inform: Inform; root: string; namespace: CwmpNamespace; version: string; remoteIp: string; socket: object; idleMs: number; maxMs: number }): LiveSession {
     const s: LiveSession = {
       id: randomBytes(16).toString('hex'), deviceId: o.deviceId, namespace: o.namespace, version: o.version,
-      remoteIp: o.remoteIp, startedAt: this.#clock.now(), state: { name: 'cpe-requests' }, root: o.root, rotation: 'none', hold: false, rpcs: 0, sent: null,
+      remoteIp: o.remoteIp, startedAt: this.#clock.now(), state: { name: 'cpe-requests' }, inform: o.inform, provisioning: null, root: o.root, rotation: 'none', hold: false, rpcs: 0, sent: null,
       idleMs: o.idleMs, timers: { idle: null, request: null, max: null }, busy: Promise.resolve(),
     };
     this.#byId.set(s.id, s);
