@@ -14,6 +14,7 @@ import { createApp } from './app.ts';
 import { isOutpostError } from './core/errors.ts';
 import { notifySystemd, startWatchdog } from './core/systemd.ts';
 import { seaNativeBinding, VERSION } from './core/runtime.ts';
+import { COMMANDS } from './cli/commands.ts';
 
 const HELP = `outpost ${VERSION} — survivable management node for SIP phones (DHCP, DNS, TR-069 ACS, STUN)
 
@@ -25,7 +26,16 @@ Usage:
   outpost --help                  this text
 `;
 
+function helpText(): string {
+  return HELP + (COMMANDS.length ? `\nMore commands:\n${COMMANDS.map((c) => `  outpost ${c.name.padEnd(26)}${c.summary}`).join('\n')}\n` : '');
+}
+
 async function main(argv: string[]): Promise<number> {
+  // Sub-commands from src/cli take their own options: match the leading words, longest first.
+  const words = argv.slice(0, argv.findIndex((a) => a.startsWith('-')) >>> 0);
+  const extra = [...COMMANDS].sort((a, b) => b.name.length - a.name.length)
+    .find((c) => c.name.split(' ').every((w, i) => words[i] === w));
+  if (extra) return extra.run(argv.slice(extra.name.split(' ').length));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -38,7 +48,7 @@ async function main(argv: string[]): Promise<number> {
   });
   if (values.version) { process.stdout.write(`${VERSION}\n`); return 0; }
   const [cmd, sub, arg] = positionals;
-  if (values.help || !cmd) { process.stdout.write(HELP); return values.help ? 0 : 2; }
+  if (values.help || !cmd) { process.stdout.write(helpText()); return values.help ? 0 : 2; }
 
   if (cmd === 'config' && sub === 'check') {
     const file = arg ?? values.config;
@@ -72,7 +82,7 @@ async function main(argv: string[]): Promise<number> {
     return serve(config, values.lab === true);
   }
 
-  process.stderr.write(`outpost: unknown command '${[cmd, sub].filter(Boolean).join(' ')}'\n\n${HELP}`);
+  process.stderr.write(`outpost: unknown command '${[cmd, sub].filter(Boolean).join(' ')}'\n\n${helpText()}`);
   return 2;
 }
 

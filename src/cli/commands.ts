@@ -1,0 +1,12 @@
+// Sub-commands beyond `serve` and `config check` (main.ts owns the process; these are called
+// from it with the remaining argv and return an exit code). Add a command: write
+// src/cli/<name>.ts exporting a CliCommand and list it here.
+
+export interface CliCommand {
+  /** e.g. 'keys generate', 'bundle sign', 'central', 'config import' */
+  name: string;
+  summary: string;
+  run(argv: string[]): Promise<number>;
+}
+
+export const COMMANDS: CliCommand[] = [];
