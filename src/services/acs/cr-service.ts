@@ -73,6 +73,8 @@ export function startConnectionRequests(e: Engine): () => void {
   const inFlight = new Set<string>();
   const last = new Map<string, number>();
   const count = e.metrics.counter('outpost_acs_connection_requests_total', 'Connection requests by path and result');
+  // §7.3: no new request until the previous one produced an Inform or minInterval passed.
+  const offSession = e.events.on('acs.session.start', ({ deviceId }) => { last.delete(deviceId); });
   const off = e.events.on('acs.cr.request', ({ requestId, deviceId }) => {
     const reply = (o: Outcome) => e.events.emit('acs.cr.result', { requestId, deviceId, ...o });
     const now = e.clock.now();
@@ -91,5 +93,5 @@ export function startConnectionRequests(e: Engine): () => void {
       reply(o);
     });
   });
-  return off;
+  return () => { off(); offSession(); };
 }

@@ -17,9 +17,16 @@ import { nextProvisioningRequest, applyProvisioningAnswer, PROVISIONING_ID_PREFI
 
 const iso = (e: Engine) => new Date(e.clock.now()).toISOString();
 
+// §1.9 step 5: only use features of the negotiated version.
+const MIN_VERSION: Partial<Record<string, number>> = { ScheduleDownload: 1.2, CancelTransfer: 1.2 };
+
 /** Build the wire request for a task: firmware files and upload tokens become ACS URLs. */
 function requestFor(e: Engine, s: LiveSession, task: TaskRow): AcsRequest {
   if (!isAcsRpcMethod(task.method)) throw new OutpostError('ACS_TASK_INVALID', `unknown RPC ${task.method}`);
+  const min = MIN_VERSION[task.method];
+  if (min !== undefined && Number(s.version) < min) {
+    throw new OutpostError('ACS_TASK_INVALID', `${task.method} needs CWMP ${min.toFixed(1)}; this device speaks ${s.version}`);
+  }
   const req = buildAcsRequest(task.method, task.args);
   if ((req.method === 'Download' || req.method === 'ScheduleDownload') && typeof task.args.file === 'string') {
     const file = task.args.file;
