@@ -38,8 +38,11 @@ export interface StunClientOptions {
   keepAliveMs?: number;
   /** Retransmission delays of one request, ms (RFC 3489 §9.3: 100 ms doubling to 1.6 s). */
   retransmit?: readonly number[];
-  /** ConnectionRequestUsername / ConnectionRequestPassword for validating UDP connection requests. */
-  connectionRequest?: { username: string; password: string };
+  /**
+   * ConnectionRequestUsername / ConnectionRequestPassword for validating UDP connection requests;
+   * a function is read at each request (the ACS may rotate them, §6.1).
+   */
+  connectionRequest?: { username: string; password: string } | (() => { username: string; password: string });
   onConnectionRequest?: (cr: UdpConnectionRequest & { from: { address: string; port: number } }) => void;
   onConnectionRequestRejected?: (reason: UdpCrRejection, detail: string) => void;
   /** The binding was discovered or changed (NAT remapped). */
@@ -230,8 +233,9 @@ export class StunClient {
 
   /** §8.10: accept only a signed, new (ts newer, id different) request for our username. */
   #onConnectionRequest(msg: Buffer, from: dgram.RemoteInfo): void {
-    const cr = this.#o.connectionRequest;
-    if (!cr) return;
+    const src = this.#o.connectionRequest;
+    if (!src) return;
+    const cr = typeof src === 'function' ? src() : src;
     const v = verifyUdpConnectionRequest(msg, cr.password, {
       username: cr.username,
       ...(this.#lastCr ? { lastTs: this.#lastCr.ts, lastId: this.#lastCr.id } : {}),
