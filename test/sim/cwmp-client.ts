@@ -11,6 +11,7 @@ import {
   type AcsRequest, type CpeRequest, type CpeResponse, type CwmpBody, type CwmpEnvelope, type CwmpHeader, type CwmpNamespace, type Fault,
 } from '../../src/protocols/cwmp/index.ts';
 import { basicAuthorization, buildAuthorization, parseChallenge, type DigestChallenge } from '../../src/protocols/http/digest.ts';
+import { cpeFault } from './faults.ts';
 import { httpRequest, type HttpResponse } from './http-client.ts';
 import type { Quirks } from './quirks.ts';
 
@@ -249,9 +250,10 @@ export async function runSession(o: SessionOptions, inform: Extract<CpeRequest, 
     let env = parseAcs(ex, await ex.post(undefined));
     while (env) {
       const body = env.body;
-      if (!ACS_METHODS.has(body.method)) throw new SessionError(`unexpected ${body.method === 'Fault' ? `fault ${(body as Fault).code}` : body.method} from the ACS`);
-      rec.acsMethods.push(body.method);
-      const resp = driver.handle(body as AcsRequest);
+      const unknown = body.method === 'Unknown'; // an RPC this phone does not know: 9000 (§3)
+      if (!unknown && !ACS_METHODS.has(body.method)) throw new SessionError(`unexpected ${body.method === 'Fault' ? `fault ${(body as Fault).code}` : body.method} from the ACS`);
+      rec.acsMethods.push(unknown ? (body as { name: string }).name : body.method);
+      const resp = unknown ? cpeFault(9000) : driver.handle(body as AcsRequest);
       const header: CwmpHeader = env.header.id !== undefined ? { id: env.header.id } : {};
       ex.log('cpe', resp.method === 'Fault' ? `Fault ${resp.code}` : resp.method, { ...header });
       env = parseAcs(ex, await ex.post(envelopeXml(o, header, resp)));

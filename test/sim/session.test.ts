@@ -5,6 +5,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../src/core/clock.ts';
+import type { AcsRequest } from '../../src/protocols/cwmp/types.ts';
 import { startPhone, type SimPhone, type SimPhoneOptions } from './index.ts';
 import { ScriptedAcs, type ScriptedAcsOptions } from './scripted-acs.ts';
 import { testTls } from './test-tls.ts';
@@ -219,4 +220,14 @@ test('without quirks the whole session stays on one connection even across the 4
   const { acs, phone } = await setup(t);
   await phone.boot();
   assert.equal(new Set(acs.http.map((h) => h.socket)).size, 1);
+});
+
+test('an ACS RPC the phone does not know (GetAllQueuedTransfers) is answered with fault 9000', async (t) => {
+  const { acs, phone } = await setup(t);
+  acs.queue('SIM0001', { method: 'Unknown', name: 'GetAllQueuedTransfers' } as unknown as AcsRequest, { method: 'GetRPCMethods' });
+  const rec = await phone.boot();
+  assert.ok(rec.ok, rec.error);
+  assert.deepEqual(rec.acsMethods, ['GetAllQueuedTransfers', 'GetRPCMethods']);
+  const r = acs.sessions[0]!.exchanges[0]!.response;
+  assert.ok(r.method === 'Fault' && r.code === 9000);
 });
