@@ -33,6 +33,9 @@ export interface StartOptions {
   clock?: Clock;
   plainHttp?: boolean;
   stateDir?: string;
+  acsPort?: number;
+  apiPort?: number;
+  logLevel?: string;
   /** Credential rotation after first contact (default on, as in production). */
   rotate?: boolean;
   /** Extra YAML under acs.auth (indented four spaces). */
@@ -42,12 +45,12 @@ export interface StartOptions {
 export function configText(stateDir: string, bootstrap: { username: string; password: string }, o: StartOptions = {}): string {
   return `site: { id: test, domain: test.outpost.lan }
 stateDir: ${JSON.stringify(stateDir)}
-log: { level: ${process.env.OUTPOST_TEST_LOG ?? 'warn'} }
+log: { level: ${o.logLevel ?? process.env.OUTPOST_TEST_LOG ?? 'warn'} }
 api:
-  listen: { host: 127.0.0.1, port: 0 }
+  listen: { host: 127.0.0.1, port: ${o.apiPort ?? 0} }
 ${o.extra ?? ''}
 acs:
-  listen: { host: 127.0.0.1, port: 0 }
+  listen: { host: 127.0.0.1, port: ${o.acsPort ?? 0} }
   tls: { plainHttp: ${o.plainHttp ? 'true' : 'false'} }
   auth:
     bootstrap: { username: ${bootstrap.username}, password: ${JSON.stringify(bootstrap.password)} }
