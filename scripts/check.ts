@@ -2,6 +2,7 @@
 // layers, and size warnings. Fails on a broken import rule; warns on size.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, dirname, resolve, relative } from 'node:path';
+import ts from 'typescript';
 
 const ROOT = resolve('src');
 const files: string[] = [];
@@ -63,10 +64,42 @@ for (const f of files) {
   if (!f.endsWith('.test.ts')) {
     const lines = text.split('\n').length;
     if (lines > 400) warnings.push(`${rel}: ${lines} lines (> 400)`);
+    for (const w of longFunctions(f, text)) warnings.push(`${rel}: ${w}`);
+    // Logs go through ctx.log (structured, redacted); console is for the CLI only.
+    if (!rel.startsWith('src/cli/') && !rel.endsWith('src/main.ts') && /\bconsole\.(log|info|debug)\(/.test(text)) {
+      errors.push(`${rel}: console.log in src (use the logger)`);
+    }
   }
 }
+
+// Every test file, src/ and test/: no focused tests (they hide the rest of the suite).
+(function walkTests(d: string) {
+  for (const n of readdirSync(d)) {
+    const p = join(d, n);
+    if (n === 'node_modules' || n.startsWith('.')) continue;
+    if (statSync(p).isDirectory()) walkTests(p);
+    else if (n.endsWith('.test.ts') && /\b(test|it|describe)\.only\(|\{\s*only:\s*true/.test(readFileSync(p, 'utf8'))) errors.push(`${relative(process.cwd(), p)}: focused test (.only)`);
+  }
+})(resolve('test'));
 
 for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
 for (const e of errors) process.stderr.write(`error: ${e}\n`);
 if (errors.length > 0) process.exit(1);
 process.stdout.write(`check: ${files.length} files, import rules hold${warnings.length ? `, ${warnings.length} size warnings` : ''}\n`);
+
+/** Functions longer than ~60 lines (STYLE habit 14): a warning, not an error. */
+function longFunctions(file: string, text: string): string[] {
+  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+  const out: string[] = [];
+  const visit = (n: ts.Node) => {
+    if (ts.isFunctionLike(n) && 'body' in n && n.body) {
+      const start = sf.getLineAndCharacterOfPosition(n.getStart(sf)).line;
+      const end = sf.getLineAndCharacterOfPosition(n.getEnd()).line;
+      const name = (n as ts.FunctionLikeDeclaration).name?.getText(sf) ?? '(anonymous)';
+      if (end - start + 1 > 60 && !ts.isArrowFunction(n.parent) ) out.push(`function ${name} is ${end - start + 1} lines (> 60)`);
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  return out;
+}
