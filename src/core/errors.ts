@@ -63,6 +63,23 @@ export const ERRORS = {
   STUN_BIND: def('STUN_BIND', 500, 'STUN socket cannot be bound', true, 'Check that nothing else listens on the STUN port.'),
   STUN_PACKET_MALFORMED: def('STUN_PACKET_MALFORMED', 400, 'Malformed STUN packet', true, 'Dropped; a broken or hostile client.'),
   STUN_INTEGRITY: def('STUN_INTEGRITY', 401, 'STUN MESSAGE-INTEGRITY missing or wrong', true, 'Check the device STUN credentials.'),
+  // sync (central sync, signed bundles, USB site config) and the reference central
+  SYNC_BUNDLE_MALFORMED: def('SYNC_BUNDLE_MALFORMED', 400, 'Bundle is not a valid bundle document', true, 'Rebuild it with outpost bundle build; the last good bundle stays in force.'),
+  SYNC_BUNDLE_SIGNATURE: def('SYNC_BUNDLE_SIGNATURE', 400, 'Bundle signature is missing, from another key, or does not match', true, 'Sign with the key whose public half is in the site config (sync.publicKey); the last good bundle stays in force.'),
+  SYNC_BUNDLE_HASH: def('SYNC_BUNDLE_HASH', 400, 'Bundle content does not match its signed hashes', true, 'The bundle was changed after signing or damaged in transit; publish it again.'),
+  SYNC_BUNDLE_SITE: def('SYNC_BUNDLE_SITE', 400, 'Bundle is for another site', true, 'Publish the bundle built for this site id.'),
+  SYNC_BUNDLE_ROLLBACK: def('SYNC_BUNDLE_ROLLBACK', 409, 'Bundle version is not newer than the one in force', true, 'Versions only go up: build the bundle with a higher version.'),
+  SYNC_BUNDLE_EXPIRED: def('SYNC_BUNDLE_EXPIRED', 400, 'Bundle has expired', true, 'Publish a fresh bundle; phones keep being served from the bundle in force.'),
+  SYNC_BUNDLE_CONTENT: def('SYNC_BUNDLE_CONTENT', 400, 'Bundle content is refused by the provisioning model', true, 'Fix the file and line named in the message and publish a new version.'),
+  SYNC_BUNDLE_KEY: def('SYNC_BUNDLE_KEY', 400, 'Bundle key cannot be read', true, 'Use outpost keys generate; a public key is ed25519:<base64url>.'),
+  SYNC_CENTRAL: def('SYNC_CENTRAL', 502, 'Central cannot be reached or answered with an error', true, 'Phones are unaffected; check the WAN and sync.central.url. Sync retries with back-off.'),
+  SYNC_CENTRAL_AUTH: def('SYNC_CENTRAL_AUTH', 502, 'Central refused the site credentials', true, 'Check sync.central.token against the site entry at central.'),
+  SYNC_FIRMWARE: def('SYNC_FIRMWARE', 502, 'Firmware image failed its size or SHA-256 check', true, 'The image is fetched again; check the catalogue entry and the image at central.'),
+  SYNC_SEALED: def('SYNC_SEALED', 400, 'Sealed secret cannot be opened', true, 'Seal it again with this box key (outpost config box-key, then outpost config seal).'),
+  SYNC_IMPORT: def('SYNC_IMPORT', 400, 'Site config import refused', true, 'Read the result file written next to the config; the running config is unchanged.'),
+  CENTRAL_UNAUTHORIZED: def('CENTRAL_UNAUTHORIZED', 401, 'Missing or invalid site or admin token', true, 'Send Authorization: Bearer <token> for this site.'),
+  CENTRAL_NOT_FOUND: def('CENTRAL_NOT_FOUND', 404, 'No such bundle or file', true, 'Publish the site bundle into the bundle directory.'),
+  CENTRAL_BAD_REPORT: def('CENTRAL_BAD_REPORT', 400, 'Report batch is invalid', true, 'Fix the field named in the message.'),
 } as const satisfies Record<string, ErrorDef>;
 
 export type ErrorCode = keyof typeof ERRORS;
