@@ -5,7 +5,7 @@
 // fails; a UDP connection request sent by the STUN service reaches the phone and validates; after
 // the NAT's mapping is flushed and re-made on another port, Outpost notices the binding change and
 // the next request uses the new mapping (the old one is dead).
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, execFileSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -103,12 +103,13 @@ class Helper {
 
 const CRED = { deviceId: 'OPST-Phone-NAT1', stunUsername: 'nat-phone', stunPassword: 'stun-pw', crUsername: 'cr-user', crPassword: 'cr-pw' };
 
-test('through a real NAT: HTTP connection request cannot reach the phone, the UDP one does; a NAT remap is noticed and used', async (t) => {
+/** Skip (or fail under CI) without prerequisites; else build the topology, cleaned up after. */
+function prepare(t: TestContext): { stateDir: string; helpers: Helper[] } | null {
   const why = missing();
   if (why) {
     assert.notEqual(process.env.CI, 'true', `NAT test prerequisites missing under CI: ${why}`);
     t.skip(why);
-    return;
+    return null;
   }
   const stateDir = mkdtempSync(join(tmpdir(), 'opst-nat-'));
   const helpers: Helper[] = [];
@@ -118,8 +119,15 @@ test('through a real NAT: HTTP connection request cannot reach the phone, the UD
     rmSync(stateDir, { recursive: true, force: true });
   });
   topology();
+  return { stateDir, helpers };
+}
 
-  const acs = new Helper(NS.acs, 'acs-side.ts', { ...CRED, stunHost: '10.79.1.1', stateDir });
+test('through a real NAT: HTTP connection request cannot reach the phone, the UDP one does; a NAT remap is noticed and used', async (t) => {
+  const env = prepare(t);
+  if (!env) return;
+  const { stateDir, helpers } = env;
+
+  const acs = new Helper(NS.acs, 'acs-side.ts', { ...CRED, host: '10.79.1.1', stateDir });
   helpers.push(acs);
   assert.ok(await acs.wait((e) => e.type === 'ready', 15_000), `Outpost did not start: ${acs.stderr}`);
   const phone = new Helper(NS.ph, 'phone-side.ts', { ...CRED, stunHost: '10.79.1.1', keepAliveMs: 300 });
@@ -184,4 +192,68 @@ test('through a real NAT: HTTP connection request cannot reach the phone, the UD
   // Retransmitted copies were dropped by id (§8.10 rule 3), nothing was rejected for another reason.
   const rejected = phone.events.filter((e) => e.type === 'cr-rejected').map((e) => e.reason);
   assert.ok(rejected.every((r) => r === 'repeated-id'), JSON.stringify(rejected));
+});
+
+test('through a real NAT with the ACS and a simulated phone: the ACS picks UDP, the phone opens a 6 CONNECTION REQUEST session within a second, also after a NAT remap', async (t) => {
+  const env = prepare(t);
+  if (!env) return;
+  const { stateDir, helpers } = env;
+  const boot = { bootstrapUser: 'site-bootstrap', bootstrapPassword: 'bootstrap-pw-0123' };
+  const acs = new Helper(NS.acs, 'acs-side.ts', { host: '10.79.1.1', stateDir, stunUsername: 'sim-phone', stunPassword: 'sim-stun-pw', acs: boot });
+  helpers.push(acs);
+  const ready = await acs.wait((e) => e.type === 'ready', 20_000);
+  assert.ok(ready?.caFile, `Outpost with ACS did not start: ${acs.stderr}`);
+  const phone = new Helper(NS.ph, 'phone-side.ts', {
+    stunHost: '10.79.1.1', stunUsername: 'sim-phone', stunPassword: 'sim-stun-pw', keepAliveMs: 300,
+    sim: { acsUrl: ready.acsUrl, caFile: ready.caFile, ...boot, serial: 'NATSIM01' },
+  });
+  helpers.push(phone);
+  assert.ok(await phone.wait((e) => e.type === 'ready', 20_000), `phone did not start: ${phone.stderr}`);
+
+  // BOOTSTRAP through the NAT (the phone connects out; the ACS sees the NAT's address).
+  phone.send({ cmd: 'boot' });
+  const booted = await phone.wait((e) => e.type === 'session', 20_000);
+  assert.equal(booted?.ok, true, `boot session: ${String(booted?.error)} ${phone.stderr}`);
+  assert.match(String(booted.crUrl), /^http:\/\/10\.79\.2\.10:7547\//, 'the phone reports its private CR URL');
+  const device = await acs.wait((e) => e.type === 'device', 5000);
+  assert.ok(device, 'device identified and its STUN credentials stored');
+
+  // The phone's own HTTP CR listener (its reported URL) cannot be reached through the NAT.
+  acs.send({ cmd: 'http', host: '10.79.2.10', port: 7547, timeoutMs: 1000 });
+  assert.equal((await acs.wait((e) => e.type === 'http', 3000))?.ok, false, 'HTTP connect to the CR URL must fail');
+
+  phone.send({ cmd: 'stun-start' });
+  assert.ok(await phone.wait((e) => e.type === 'stun-started', 5000), `STUN client: ${phone.stderr}`);
+  const bound = await acs.wait((e) => e.type === 'binding' && e.deviceId === device.deviceId, 3000);
+  assert.ok(bound, 'binding recorded for the device');
+  assert.equal(bound.address, '10.79.1.2');
+
+  const crSession = async (requestId: string, mark: number, phoneMark: number) => {
+    acs.send({ cmd: 'acs-cr', requestId });
+    const sent = await acs.wait((e) => e.type === 'acs-cr-sent', 2000, mark);
+    const started = await acs.wait((e) => e.type === 'session-start' && e.deviceId === device.deviceId && (e.events as string[]).includes('6 CONNECTION REQUEST'), 5000, mark);
+    assert.ok(sent && started, `no 6 CONNECTION REQUEST session: ${JSON.stringify(acs.events.slice(mark))} ${JSON.stringify(phone.events.slice(phoneMark))}`);
+    const result = await acs.wait((e) => e.type === 'acs-cr-result' && e.requestId === requestId, 8000, mark);
+    assert.equal(result?.ok, true, JSON.stringify(result));
+    assert.equal(result.path, 'udp', 'behind NAT the ACS uses the UDP connection request');
+    const ms = Number(started.at) - Number(sent.at);
+    assert.ok(ms < 1000, `session started ${ms} ms after the request`);
+    const session = await phone.wait((e) => e.type === 'session' && (e.events as string[] | undefined)?.includes('6 CONNECTION REQUEST') === true, 5000, phoneMark);
+    assert.equal(session?.ok, true, JSON.stringify(session));
+    return ms;
+  };
+  const ms1 = await crSession('acs-cr-1', acs.events.length, phone.events.length);
+  t.diagnostic(`ACS connection request → 6 CONNECTION REQUEST session in ${ms1} ms (UDP via STUN)`);
+
+  // NAT remap, then the ACS's next request goes to the new mapping (§8.10: next ts must be newer).
+  let changed: Ev | null = null;
+  for (let attempt = 0; attempt < 3 && !changed; attempt++) {
+    const mark = acs.events.length;
+    spawnSync('ip', ['netns', 'exec', NS.nat, 'conntrack', '-D', '-p', 'udp'], { stdio: 'ignore' });
+    changed = await acs.wait((e) => e.type === 'binding' && e.changed === true, 3000, mark);
+  }
+  assert.ok(changed, 'binding change noticed');
+  await new Promise((r) => setTimeout(r, 1100)); // the UDP CR ts is in seconds and must grow (§8.10 rule 2)
+  const ms2 = await crSession('acs-cr-2', acs.events.length, phone.events.length);
+  t.diagnostic(`after the NAT remap (${String((changed.previous as { port: number }).port)} → ${String(changed.port)}): session in ${ms2} ms`);
 });
