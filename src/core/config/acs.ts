@@ -18,6 +18,9 @@ export const acsSchema = z.object({
   }).strict().prefault({}),
   auth: z.object({
     realm: z.string().default('outpost'),
+    /** Digest algorithm offered in challenges. MD5 is what every phone supports (TR-069 §3.4.5);
+     *  SHA-256 (RFC 7616) only for fleets known to handle it. Responses in either are verified. */
+    challengeAlgorithm: z.enum(['MD5', 'SHA-256']).default('MD5'),
     /** Allow Basic auth (TLS only; never over plain HTTP). */
     allowBasic: z.boolean().default(true),
     /** Allow Basic over plain HTTP for broken CPEs (TR-069 forbids it; off by default). */

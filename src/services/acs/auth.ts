@@ -95,7 +95,7 @@ export class Authenticator {
   #challenge(reason: string, stale: boolean, failure: boolean, close = false): AuthOutcome {
     const nonce = this.#nonces.issue();
     const opaque = randomBytes(8).toString('hex');
-    const headers = { 'www-authenticate': formatChallenge({ scheme: 'Digest', realm: this.#cfg.realm, nonce, opaque, qop: ['auth'], algorithm: 'MD5', ...(stale ? { stale: true } : {}) }) };
+    const headers = { 'www-authenticate': formatChallenge({ scheme: 'Digest', realm: this.#cfg.realm, nonce, opaque, qop: ['auth'], algorithm: this.#cfg.challengeAlgorithm, ...(stale ? { stale: true } : {}) }) };
     return { ok: false, status: 401, headers, reason, close, failure };
   }
 
