@@ -1,5 +1,5 @@
 // DHCP leases (owned by services/dhcp; read by services/dns for PTR/A records and by the ACS to
-// link a phone to its lease and switch port). One row per address (migration 100): the
+// link a phone to its lease and switch port). One row per address (migrations 100, 101): the
 // address's current or last holder. The DHCP service writes through `save` inside
 // store.commit(), so a lease is on disk before its ACK leaves.
 
@@ -68,11 +68,11 @@ export class LeaseRepo {
         product_class, circuit_id, remote_id, giaddr, state, expires_at, updated_at)
       VALUES (@ip, @ip_num, @scope, @mac, @client_id, @hostname, @vendor_class, @oui, @serial, @product_class,
         @circuit_id, @remote_id, @giaddr, @state, @expires_at, @updated_at)
-      ON CONFLICT(ip) DO UPDATE SET scope = excluded.scope, mac = excluded.mac, client_id = excluded.client_id,
+      ON CONFLICT(ip_num) DO UPDATE SET ip = excluded.ip, scope = excluded.scope, mac = excluded.mac, client_id = excluded.client_id,
         hostname = excluded.hostname, vendor_class = excluded.vendor_class, oui = excluded.oui, serial = excluded.serial,
         product_class = excluded.product_class, circuit_id = excluded.circuit_id, remote_id = excluded.remote_id,
         giaddr = excluded.giaddr, state = excluded.state, expires_at = excluded.expires_at, updated_at = excluded.updated_at`);
-    this.#byIp = db.prepare('SELECT * FROM dhcp_leases WHERE ip = ?');
+    this.#byIp = db.prepare('SELECT * FROM dhcp_leases WHERE ip_num = ?');
     this.#byMac = db.prepare('SELECT * FROM dhcp_leases WHERE mac = ? ORDER BY updated_at DESC');
     this.#active = db.prepare("SELECT * FROM dhcp_leases WHERE state = 'bound' AND expires_at > ? ORDER BY ip_num");
     this.#all = db.prepare('SELECT * FROM dhcp_leases ORDER BY ip_num');
@@ -84,7 +84,8 @@ export class LeaseRepo {
   }
 
   findByIp(ip: string): Lease | null {
-    const r = this.#byIp.get(ip) as Row | undefined;
+    if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(ip)) return null;
+    const r = this.#byIp.get(ipNum(ip)) as Row | undefined;
     return r ? fromRow(r) : null;
   }
 

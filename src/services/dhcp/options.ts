@@ -62,13 +62,23 @@ export interface ReplyContext {
   scope: Scope;
   acs: CwmpBootstrap;
   gateway: { oui: string; serial: string; productClass: string };
+  /** Option bytes by matched vendor rules (config is frozen, so they never change). */
+  cache: Map<string, Map<number, Buffer>>;
 }
 
 const ips = (l: readonly string[]) => Buffer.concat(l.map(ipToBuf));
 const u32 = (v: number) => { const b = Buffer.alloc(4); b.writeUInt32BE(Math.min(0xffffffff, Math.max(0, Math.floor(v))) >>> 0); return b; };
 
-/** Every option this client may get, by code (unordered). */
+/** Every option this client may get, by code (unordered); a fresh copy of the cached set. */
 function available(ctx: ReplyContext, p: DhcpPacket): Map<number, Buffer> {
+  const rules = matchingRules(ctx.cfg.vendorClasses, p);
+  const key = rules.map((r) => ctx.cfg.vendorClasses.indexOf(r)).join(',');
+  let m = ctx.cache.get(key);
+  if (!m) ctx.cache.set(key, (m = build(ctx, rules)));
+  return new Map(m);
+}
+
+function build(ctx: ReplyContext, rules: readonly DhcpVendorRule[]): Map<number, Buffer> {
   const s = ctx.scope.cfg;
   const m = new Map<number, Buffer>();
   m.set(Opt.SUBNET_MASK, ipToBuf(ctx.scope.mask));
@@ -78,7 +88,7 @@ function available(ctx: ReplyContext, p: DhcpPacket): Map<number, Buffer> {
   if (s.ntp.length) m.set(Opt.NTP, ips(s.ntp));
   if (s.option66) m.set(Opt.TFTP_SERVER, Buffer.from(s.option66));
   if (s.option150?.length) m.set(Opt.TFTP_SERVERS_150, ips(s.option150));
-  for (const r of matchingRules(ctx.cfg.vendorClasses, p)) {
+  for (const r of rules) {
     if (r.tr069) {
       m.set(Opt.VENDOR_SPECIFIC, encodeCwmp43(ctx.acs));
       m.set(Opt.VI_VENDOR_SPECIFIC, encodeAnnexF(ctx.gateway, true));

@@ -12,6 +12,7 @@ import { Pool } from './pool.ts';
 import { ScopeTable, type Scope } from './scopes.ts';
 import { Transport } from './server.ts';
 import type { ReplyContext } from './options.ts';
+import { LeaseWriter } from './writer.ts';
 
 declare module '../../core/events.ts' {
   interface EventMap {
@@ -30,6 +31,7 @@ export class DhcpServer {
   readonly scopes: ScopeTable;
   readonly pool = new Pool();
   readonly repo: LeaseRepo;
+  readonly #writer: LeaseWriter;
   readonly #engine: Engine;
   readonly #transport: Transport;
   readonly #replyCtx = new Map<string, ReplyContext>();
@@ -42,6 +44,7 @@ export class DhcpServer {
     const cfg = ctx.config;
     this.scopes = new ScopeTable(cfg);
     this.repo = new LeaseRepo(ctx.store);
+    this.#writer = new LeaseWriter(ctx.store, this.repo);
     const acs = {
       acsUrl: acsUrlOf(cfg, ctx.root),
       ...(cfg.acs.provisioningCode !== undefined ? { provisioningCode: cfg.acs.provisioningCode } : {}),
@@ -49,7 +52,7 @@ export class DhcpServer {
       ...(cfg.acs.retryIntervalMultiplier !== undefined ? { retryIntervalMultiplier: cfg.acs.retryIntervalMultiplier } : {}),
     };
     const gateway = { oui: cfg.gateway.oui, serial: cfg.gateway.serial ?? ctx.root.site.id, productClass: cfg.gateway.productClass };
-    for (const s of this.scopes.scopes) this.#replyCtx.set(s.name, { cfg, scope: s, acs, gateway });
+    for (const s of this.scopes.scopes) this.#replyCtx.set(s.name, { cfg, scope: s, acs, gateway, cache: new Map() });
     this.#engine = new Engine({ cfg, scopes: this.scopes, pool: this.pool, replyContext: (s) => this.#replyCtx.get(s.name)! });
     this.#transport = new Transport({
       port: cfg.port, listen: cfg.listen, interfaces: this.scopes.interfaces(), helper: cfg.helper,
@@ -66,6 +69,8 @@ export class DhcpServer {
       writeFailed: m.counter('outpost_dhcp_lease_write_failed_total', 'Lease writes that failed (no ACK sent)'),
       bound: m.gauge('outpost_dhcp_leases_bound', 'Bound, unexpired leases, by scope'),
       poolSize: m.gauge('outpost_dhcp_pool_size', 'Dynamic addresses in the pool, by scope'),
+      commits: m.gauge('outpost_dhcp_lease_commits', 'Lease transactions committed since start (rows / commits = group-commit batch size)'),
+      rows: m.gauge('outpost_dhcp_lease_rows_written', 'Lease rows written since start'),
     };
   }
 
@@ -78,6 +83,7 @@ export class DhcpServer {
   }
 
   async stop(): Promise<void> {
+    this.#ctx.log.info({ leaseRows: this.#writer.rows, leaseCommits: this.#writer.commits }, 'dhcp stopping');
     this.#sweep?.cancel();
     await this.#transport.stop();
   }
@@ -103,7 +109,7 @@ export class DhcpServer {
       return;
     }
     const rows = d.save;
-    this.#ctx.store.commit(() => { for (const l of rows) this.repo.save(l); }).then(() => {
+    this.#writer.write(rows).then(() => {
       if (d.reply) this.#send(d, via); // RFC 2131 §4.3.2 ACK only once the binding is durable
       this.#ctx.health.clear('DHCP_LEASE_WRITE');
       for (const l of rows) {
@@ -148,13 +154,15 @@ export class DhcpServer {
     if (rows.length > 0) this.pool.freed();
     this.#gauges();
     if (rows.length === 0) return Promise.resolve();
-    return this.#ctx.store.commit(() => { for (const l of rows) this.repo.save(l); }).then(() => {
+    return this.#writer.write(rows).then(() => {
       for (const l of rows) this.#ctx.events.emit('dhcp.lease', { ip: l.ip, mac: l.mac, hostname: l.hostname, state: 'expired' });
     }, (err: unknown) => this.#ctx.log.error({ err }, 'writing expired leases failed; retried at the next sweep'));
   }
 
   #gauges(): void {
     const now = this.#ctx.clock.now();
+    this.#m.commits.set(this.#writer.commits);
+    this.#m.rows.set(this.#writer.rows);
     for (const s of this.scopes.scopes) this.#m.bound.set(this.pool.countBound(s.name, now), { scope: s.name });
   }
 }
