@@ -5,6 +5,7 @@ import { m001 } from './001-core.ts';
 import { m002 } from './002-credentials.ts';
 import { dhcpMigrations } from './100-dhcp.ts';
 import { stunMigrations } from './200-stun.ts';
+import { provisioningMigrations } from './300-provisioning.ts';
 
 export interface Migration {
   id: number;
@@ -12,4 +13,4 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [m001, m002, ...dhcpMigrations, ...stunMigrations];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, ...dhcpMigrations, ...stunMigrations, ...provisioningMigrations];
