@@ -78,7 +78,8 @@ export class BindingTracker {
     const expired = now - b.lastSeen > this.#o.expiryMs;
     const moved = b.address !== seen.address || b.port !== seen.port;
     const previous = moved ? { address: b.address, port: b.port } : null;
-    const other = b.deviceId !== seen.deviceId || b.authenticated !== seen.authenticated || b.protocol !== seen.protocol;
+    const newDevice = b.deviceId !== seen.deviceId;
+    const other = newDevice || b.authenticated !== seen.authenticated || b.protocol !== seen.protocol;
     if (moved) {
       b.address = seen.address;
       b.port = seen.port;
@@ -94,7 +95,9 @@ export class BindingTracker {
     // already knew the address, so the stored record is as fresh as the CPE's own view.
     if (moved || other || expired || seen.bindingChange) this.#write(key);
     else this.#dirty.add(key);
-    if (moved || expired) this.#announce(b, previous);
+    // A binding that now belongs to another device (STUN credentials provisioned after the
+    // first keep-alive) is news for the ACS too.
+    if (moved || expired || newDevice) this.#announce(b, previous);
   }
 
   /** Current binding for a key (memory first, then the store). */

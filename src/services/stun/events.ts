@@ -6,7 +6,8 @@ declare module '../../core/events.ts' {
   interface EventMap {
     /**
      * A CPE's binding (TR-069 Annex G, from a Binding Request carrying CONNECTION-REQUEST-BINDING)
-     * is new, changed (NAT remapped: `changed`), or seen again after it had expired. The ACS
+     * is new, changed (NAT remapped: `changed`), seen again after it had expired, or now belongs
+     * to another device (its USERNAME's credentials were stored after it was first seen). The ACS
      * records it and sends UDP connection requests to address:port.
      */
     'stun.binding': {
