@@ -1,0 +1,132 @@
+// The DNS sockets: UDP and TCP on each listen address (RFC 1035 §4.2; RFC 7766 for TCP:
+// pipelined queries answered as they complete, idle connections closed, connections bounded).
+
+import dgram from 'node:dgram';
+import net from 'node:net';
+import { isIP } from 'node:net';
+import type { Logger } from '../../core/log.ts';
+import type { Reply } from './responder.ts';
+
+export interface DnsServerOptions {
+  listen: readonly { host: string; port: number }[];
+  respond(msg: Buffer, address: string, tcp: boolean): Reply;
+  receiveBuffer: number;
+  tcpIdleMs: number;
+  maxTcpConnections: number;
+  log: Logger;
+}
+
+export interface BoundAddress {
+  host: string;
+  port: number;
+}
+
+/** Outstanding answers per TCP connection before the connection is dropped (a client not reading). */
+const MAX_TCP_PENDING = 128;
+
+export class DnsServer {
+  readonly #o: DnsServerOptions;
+  readonly #udp: dgram.Socket[] = [];
+  readonly #tcp: net.Server[] = [];
+  readonly #conns = new Set<net.Socket>();
+  readonly bound: BoundAddress[] = [];
+
+  constructor(o: DnsServerOptions) {
+    this.#o = o;
+  }
+
+  async start(): Promise<void> {
+    for (const l of this.#o.listen) {
+      const udp = await this.#bindUdp(l.host, l.port);
+      // Port 0 (tests): TCP takes the port UDP got.
+      const port = udp.address().port;
+      await this.#listenTcp(l.host, port);
+      this.bound.push({ host: l.host, port });
+    }
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.#udp.splice(0)) s.close();
+    for (const c of this.#conns) c.destroy();
+    await Promise.all(this.#tcp.splice(0).map((s) => new Promise<void>((r) => s.close(() => r()))));
+  }
+
+  #bindUdp(host: string, port: number): Promise<dgram.Socket> {
+    const s = dgram.createSocket({ type: isIP(host) === 6 ? 'udp6' : 'udp4', recvBufferSize: this.#o.receiveBuffer });
+    const respond = this.#o.respond;
+    const log = this.#o.log.limited('dns.udp');
+    s.on('message', (msg, rinfo) => {
+      let r: Reply;
+      try {
+        r = respond(msg, rinfo.address, false);
+      } catch (err) {
+        log.error({ err, code: 'INTERNAL' }, 'DNS query failed'); // a bug: keep serving
+        return;
+      }
+      if (r === null) return;
+      if (r instanceof Promise) r.then((b) => { if (b) s.send(b, rinfo.port, rinfo.address); }, (err: unknown) => log.error({ err, code: 'INTERNAL' }, 'DNS query failed'));
+      else s.send(r, rinfo.port, rinfo.address);
+    });
+    return new Promise((resolve, reject) => {
+      s.once('error', reject);
+      s.bind(port, host, () => {
+        s.off('error', reject);
+        s.on('error', (err) => log.warn({ err }, 'DNS UDP socket error'));
+        this.#udp.push(s);
+        resolve(s);
+      });
+    });
+  }
+
+  #listenTcp(host: string, port: number): Promise<void> {
+    const server = net.createServer((sock) => this.#onConnection(sock));
+    server.maxConnections = this.#o.maxTcpConnections;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host, port, exclusive: true }, () => {
+        server.off('error', reject);
+        this.#tcp.push(server);
+        resolve();
+      });
+    });
+  }
+
+  #onConnection(sock: net.Socket): void {
+    this.#conns.add(sock);
+    sock.setNoDelay(true);
+    sock.setTimeout(this.#o.tcpIdleMs, () => sock.destroy()); // RFC 7766 §6.2.3
+    const address = sock.remoteAddress ?? '';
+    const log = this.#o.log.limited('dns.tcp');
+    let buf: Buffer = Buffer.alloc(0);
+    let pending = 0;
+    const write = (b: Buffer | null) => {
+      pending--;
+      if (!b || sock.destroyed) return;
+      const len = Buffer.allocUnsafe(2);
+      len.writeUInt16BE(b.length, 0);
+      sock.write(Buffer.concat([len, b]));
+    };
+    sock.on('data', (chunk: Buffer) => {
+      buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
+      while (buf.length >= 2) {
+        const len = buf.readUInt16BE(0);
+        if (buf.length < 2 + len) break;
+        const msg = buf.subarray(2, 2 + len);
+        buf = buf.subarray(2 + len);
+        if (++pending > MAX_TCP_PENDING) { sock.destroy(); return; }
+        let r: Reply;
+        try {
+          r = this.#o.respond(msg, address, true);
+        } catch (err) {
+          log.error({ err, code: 'INTERNAL' }, 'DNS query failed');
+          sock.destroy();
+          return;
+        }
+        if (r instanceof Promise) r.then(write, (err: unknown) => { log.error({ err, code: 'INTERNAL' }, 'DNS query failed'); sock.destroy(); });
+        else write(r);
+      }
+    });
+    sock.on('error', () => sock.destroy());
+    sock.on('close', () => this.#conns.delete(sock));
+  }
+}
