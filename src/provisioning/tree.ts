@@ -1,0 +1,104 @@
+// The parameter tree of a device as the ACS knows it: names and Writable flags from
+// GetParameterNames (tr069-protocol.md §3.1, §5.2–5.3), instance numbers per table, and the
+// paths a firmware dropped (9005). A model's tree is discovered once and shared; each device gets
+// a cheap clone that adds its own instances (AddObject) and drops.
+
+import type { Tree } from './expand.ts';
+
+const NUM = /^\d+$/;
+
+/** `A.3.B.1.C` → `A.{i}.B.{i}.C` */
+export function templateOf(path: string): string {
+  return path.split('.').map((s) => (NUM.test(s) ? '{i}' : s)).join('.');
+}
+
+export class ParamTree implements Tree {
+  #templates: Map<string, boolean>;
+  #instances: Map<string, Set<number>>;
+  #absent = new Set<string>();
+  #shared: boolean;
+
+  constructor(templates = new Map<string, boolean>(), instances = new Map<string, Set<number>>(), shared = false) {
+    this.#templates = templates;
+    this.#instances = instances;
+    this.#shared = shared;
+  }
+
+  static fromNames(names: readonly { name: string; writable: boolean }[]): ParamTree {
+    const t = new ParamTree();
+    for (const n of names) t.add(n.name, n.writable);
+    return t;
+  }
+
+  get size(): number {
+    return this.#templates.size;
+  }
+
+  /** A copy for one device: shares the name templates, owns its instances and drops. */
+  clone(): ParamTree {
+    const inst = new Map<string, Set<number>>();
+    for (const [k, v] of this.#instances) inst.set(k, new Set(v));
+    return new ParamTree(this.#templates, inst, true);
+  }
+
+  add(name: string, writable: boolean): void {
+    if (name === '') return;
+    const parts = name.split('.');
+    for (let i = 1; i < parts.length; i++) {
+      if (NUM.test(parts[i]!)) {
+        const table = parts.slice(0, i).join('.') + '.';
+        let set = this.#instances.get(table);
+        if (!set) this.#instances.set(table, (set = new Set()));
+        set.add(Number(parts[i]));
+      }
+    }
+    const t = templateOf(name);
+    if (!this.#templates.has(t)) {
+      if (this.#shared) this.#templates = new Map(this.#templates); // copy on first write
+      this.#shared = false;
+      this.#templates.set(t, writable);
+    }
+    this.#absent.delete(name);
+  }
+
+  addInstance(table: string, n: number): void {
+    this.add(`${table}${n}.`, true);
+  }
+
+  /** A path the device no longer has (9005 on a single-name request). */
+  drop(path: string): void {
+    this.#absent.add(path);
+  }
+
+  get dropped(): string[] {
+    return [...this.#absent];
+  }
+
+  has(path: string): boolean {
+    if (this.#absent.has(path) || !this.#templates.has(templateOf(path))) return false;
+    const parts = path.split('.');
+    for (let i = 1; i < parts.length; i++) {
+      if (NUM.test(parts[i]!) && !this.#instances.get(parts.slice(0, i).join('.') + '.')?.has(Number(parts[i]))) return false;
+    }
+    return true;
+  }
+
+  hasPrefix(prefix: string): boolean {
+    const t = templateOf(prefix);
+    for (const k of this.#templates.keys()) if (k.startsWith(t)) return true;
+    return false;
+  }
+
+  writable(path: string): boolean | null {
+    return this.#templates.get(templateOf(path)) ?? null;
+  }
+
+  instances(table: string): number[] {
+    return [...(this.#instances.get(table) ?? [])].sort((a, b) => a - b);
+  }
+
+  /** Template names (for readiness reports). */
+  templates(): [string, boolean][] {
+    return [...this.#templates];
+  }
+}
