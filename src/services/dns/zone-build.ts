@@ -15,12 +15,13 @@ export interface LeaseSource {
 
 const MAX_REVERSE_ZONES = 256;
 
-/** `10.78.0.0/20` → the 16 /24 zones `0.78.10.in-addr.arpa` … (octet boundaries, RFC 2317 aside). */
+/** `10.78.0.0/20` → the 16 /24 zones `0.78.10.in-addr.arpa` … (octet boundaries, RFC 1035 §3.5). */
 export function reverseZones(cidrs: readonly string[]): string[] {
   const out = new Set<string>();
   for (const c of cidrs) {
     const [net, bitsText] = c.split('/') as [string, string];
-    const bits = Number(bitsText);
+    // Longer than /24: the covering /24 zone (no RFC 2317 classless delegation needed on site).
+    const bits = Math.min(24, Number(bitsText));
     const zoneBits = Math.max(8, Math.ceil(bits / 8) * 8);
     const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
     const first = (ipNum(net) & mask) >>> 0;
