@@ -162,7 +162,9 @@ async function main(): Promise<void> {
     if (o.json) writeFileSync(o.json, JSON.stringify({ machine: info, options: o, rows }, null, 1));
     if (o.profile) {
       const prof = readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile')).sort().at(-1);
-      if (prof) process.stdout.write(`\n## Outpost CPU profile (${join(profDir, prof)})\n\n${formatSummary(summarise(JSON.parse(readFileSync(join(profDir, prof), 'utf8')), 30))}\n`);
+      // Only the measured windows of the Outpost cells: not start-up, registration or idle gaps.
+      const windows = rows.filter((r) => r.spec.server === 'outpost').map((r) => r.windowUs);
+      if (prof) process.stdout.write(`\n## Outpost CPU profile, measured windows only (${join(profDir, prof)})\n\n${formatSummary(summarise(JSON.parse(readFileSync(join(profDir, prof), 'utf8')), 30, windows))}\n`);
     }
   } finally {
     loadgen?.stop();
@@ -176,7 +178,7 @@ function progressLine(r: CellRow): string {
   const s = r.spec;
   return `  ${s.keepAlive ? 'keepalive' : 'newconn  '} ${String(s.phones).padStart(4)} phones ${s.server.padEnd(7)} rep ${s.rep}: `
     + `${r.rate.toFixed(0).padStart(6)} sessions/s p50 ${r.p50.toFixed(1)} p99 ${r.p99.toFixed(1)} ms, fail ${r.failures}, `
-    + `cpu srv ${r.serverCpuPct.toFixed(0)}% cli ${r.clientCpuPct.toFixed(0)}%, rss ${(r.rssPeakKb / 1024).toFixed(0)}/${(r.rssEndKb / 1024).toFixed(0)} MB, `
+    + `cpu srv ${r.serverCpuPct.toFixed(0)}% (main ${r.mainThreadCpuPct.toFixed(0)}% runq ${r.mainThreadRunqPct.toFixed(0)}%, ${r.cpuMsPerSession.toFixed(2)} ms/session) cli ${r.clientCpuPct.toFixed(0)}% (runq ${r.clientRunqPct.toFixed(0)}%), rss ${(r.rssPeakKb / 1024).toFixed(0)}/${(r.rssEndKb / 1024).toFixed(0)} MB, `
     + `bg ${r.busyBefore.toFixed(0)}%/${r.noise.othersPct.toFixed(0)}% steal ${r.noise.stealPct.toFixed(0)}%`
     + (r.checks.length ? `  CHECK: ${r.checks.join('; ')}` : '') + (Object.keys(r.failReasons).length ? `  reasons: ${JSON.stringify(r.failReasons)}` : '');
 }

@@ -8,7 +8,7 @@ import { parseEnvelope } from '../../../src/protocols/cwmp/parse.ts';
 import type { SetParameterValues } from '../../../src/protocols/cwmp/types.ts';
 import { BenchPhone, type BenchTarget, type Capture, type PhoneCreds } from './cwmp-phone.ts';
 import type { RunRequest, RunResult } from './loadgen.ts';
-import { cpuSeconds, noiseMark, noiseSince, resetPeakRss, statusKb, waitQuiet, type Noise } from './proc.ts';
+import { cpuSeconds, noiseMark, noiseSince, resetPeakRss, schedstat, statusKb, waitQuiet, type Noise } from './proc.ts';
 import { api, metrics, scanLog, type LogScan } from './servers.ts';
 import { percentile } from './stats.ts';
 
@@ -138,8 +138,17 @@ export interface CellRow {
   apiP50: number;
   failures: number;
   failReasons: Record<string, number>;
+  /** Server process CPU (all threads) and its main thread: on a CPU, and waiting for one. */
   serverCpuPct: number;
+  mainThreadCpuPct: number;
+  mainThreadRunqPct: number;
+  /** Server CPU time per measured session, ms. */
+  cpuMsPerSession: number;
   clientCpuPct: number;
+  /** Load-generator main threads waiting for a CPU, % (summed over the processes). */
+  clientRunqPct: number;
+  /** The measurement window on the monotonic clock, µs (the clock of V8 CPU profiles). */
+  windowUs: [number, number];
   rssPeakKb: number;
   rssEndKb: number;
   busyBefore: number;
@@ -173,29 +182,44 @@ export async function runCell(env: CellEnv, c: CellSpec): Promise<CellRow> {
   return {
     spec: { ...c, phones: c.phones.length }, rate: r.okInWindow / c.seconds, p50: percentile(r.latencies, 0.5), p99: percentile(r.latencies, 0.99),
     apiP50: percentile(r.apiLatencies, 0.5), failures: r.failuresInWindow, failReasons: r.failReasons, ...w, busyBefore, checks, log,
+    cpuMsPerSession: r.okInWindow > 0 ? (w.serverCpuPct * 10 * c.seconds) / r.okInWindow : NaN,
   };
 }
 
+type Watched = Pick<CellRow, 'serverCpuPct' | 'mainThreadCpuPct' | 'mainThreadRunqPct' | 'clientCpuPct' | 'clientRunqPct' | 'rssPeakKb' | 'rssEndKb' | 'noise' | 'windowUs'>;
+
 /** CPU, memory and noise over [from, to]: sampled at both instants, RSS every 250 ms between. */
-async function watchWindow(env: CellEnv, from: number, to: number): Promise<Pick<CellRow, 'serverCpuPct' | 'clientCpuPct' | 'rssPeakKb' | 'rssEndKb' | 'noise'>> {
+async function watchWindow(env: CellEnv, from: number, to: number): Promise<Watched> {
   const sleepUntil = (t: number) => new Promise((r) => setTimeout(r, Math.max(0, t - Date.now())));
+  const usNow = () => Number(process.hrtime.bigint() / 1000n);
   await sleepUntil(from);
   const clientCpu = () => env.loadgen.pids.reduce((a, p) => a + cpuSeconds(p), 0);
+  const u0 = usNow();
   const s0 = cpuSeconds(env.serverPid);
+  const m0 = schedstat(env.serverPid);
   const c0 = clientCpu();
+  const clientWait = () => env.loadgen.pids.reduce((a, p) => a + schedstat(p).waitNs, 0);
+  const w0 = clientWait();
   const n0 = noiseMark(env.mine);
   let rssMax = 0;
   while (Date.now() < to) {
     rssMax = Math.max(rssMax, statusKb(env.serverPid, 'VmRSS'));
     await new Promise((r) => setTimeout(r, Math.min(250, Math.max(0, to - Date.now()))));
   }
-  const secs = (Date.now() - from) / 1000;
+  const u1 = usNow();
+  const secs = (u1 - u0) / 1e6;
   const s1 = cpuSeconds(env.serverPid);
+  const m1 = schedstat(env.serverPid);
   const c1 = clientCpu();
+  const w1 = clientWait();
   const noise = noiseSince(n0, env.mine);
   const rssEndKb = statusKb(env.serverPid, 'VmRSS');
   const hwm = statusKb(env.serverPid, 'VmHWM');
-  return { serverCpuPct: (100 * (s1 - s0)) / secs, clientCpuPct: (100 * (c1 - c0)) / secs, rssPeakKb: Math.max(hwm, rssMax, rssEndKb), rssEndKb, noise };
+  return {
+    serverCpuPct: (100 * (s1 - s0)) / secs, clientCpuPct: (100 * (c1 - c0)) / secs, clientRunqPct: (w1 - w0) / secs / 1e7,
+    mainThreadCpuPct: (m1.runNs - m0.runNs) / secs / 1e7, mainThreadRunqPct: (m1.waitNs - m0.waitNs) / secs / 1e7,
+    rssPeakKb: Math.max(hwm, rssMax, rssEndKb), rssEndKb, noise, windowUs: [u0, u1],
+  };
 }
 
 /** Server-side accounting: SPVs sent and sessions ended ok (metrics), and each phone's tasks all `done`. */

@@ -53,6 +53,16 @@ export function cpuSeconds(pid: number): number {
   return f ? (Number(f[11]) + Number(f[12])) / clockTicks() : NaN;
 }
 
+/** A thread's time on a CPU and waiting for one (runqueue), ns (/proc/<pid>/task/<tid>/schedstat). */
+export function schedstat(pid: number, tid = pid): { runNs: number; waitNs: number } {
+  try {
+    const [run, wait] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').trim().split(' ').map(Number);
+    return { runNs: run ?? NaN, waitNs: wait ?? NaN };
+  } catch {
+    return { runNs: NaN, waitNs: NaN };
+  }
+}
+
 interface CpuLine { total: number; idle: number; steal: number }
 function cpuLine(): CpuLine {
   const l = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
