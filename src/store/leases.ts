@@ -4,7 +4,7 @@
 // store.commit(), so a lease is on disk before its ACK leaves.
 
 import type { Store } from './index.ts';
-import type { Statement } from './db.ts';
+import type { Db, Statement } from './db.ts';
 
 export interface Lease {
   ip: string;
@@ -55,7 +55,7 @@ export interface LeaseQuery {
 
 export class LeaseRepo {
   readonly store: Store;
-  readonly #upsert: Statement;
+  readonly #save: (l: Lease) => void;
   readonly #byIp: Statement;
   readonly #byMac: Statement;
   readonly #active: Statement;
@@ -64,14 +64,7 @@ export class LeaseRepo {
   constructor(store: Store) {
     this.store = store;
     const db = store.db;
-    this.#upsert = db.prepare(`INSERT INTO dhcp_leases (ip, ip_num, scope, mac, client_id, hostname, vendor_class, oui, serial,
-        product_class, circuit_id, remote_id, giaddr, state, expires_at, updated_at)
-      VALUES (@ip, @ip_num, @scope, @mac, @client_id, @hostname, @vendor_class, @oui, @serial, @product_class,
-        @circuit_id, @remote_id, @giaddr, @state, @expires_at, @updated_at)
-      ON CONFLICT(ip_num) DO UPDATE SET ip = excluded.ip, scope = excluded.scope, mac = excluded.mac, client_id = excluded.client_id,
-        hostname = excluded.hostname, vendor_class = excluded.vendor_class, oui = excluded.oui, serial = excluded.serial,
-        product_class = excluded.product_class, circuit_id = excluded.circuit_id, remote_id = excluded.remote_id,
-        giaddr = excluded.giaddr, state = excluded.state, expires_at = excluded.expires_at, updated_at = excluded.updated_at`);
+    this.#save = leaseUpsert(db);
     this.#byIp = db.prepare('SELECT * FROM dhcp_leases WHERE ip_num = ?');
     this.#byMac = db.prepare('SELECT * FROM dhcp_leases WHERE mac = ? ORDER BY updated_at DESC');
     this.#active = db.prepare("SELECT * FROM dhcp_leases WHERE state = 'bound' AND expires_at > ? ORDER BY ip_num");
@@ -112,11 +105,26 @@ export class LeaseRepo {
 
   /** Insert or replace the row of lease.ip. Synchronous: call inside store.commit(). */
   save(l: Lease): void {
-    this.#upsert.run({
+    this.#save(l);
+  }
+}
+
+/** The upsert of one lease row on a connection (LeaseRepo.save, and the lease writer thread). */
+export function leaseUpsert(db: Db): (l: Lease) => void {
+  const st: Statement = db.prepare(`INSERT INTO dhcp_leases (ip, ip_num, scope, mac, client_id, hostname, vendor_class, oui, serial,
+        product_class, circuit_id, remote_id, giaddr, state, expires_at, updated_at)
+      VALUES (@ip, @ip_num, @scope, @mac, @client_id, @hostname, @vendor_class, @oui, @serial, @product_class,
+        @circuit_id, @remote_id, @giaddr, @state, @expires_at, @updated_at)
+      ON CONFLICT(ip_num) DO UPDATE SET ip = excluded.ip, scope = excluded.scope, mac = excluded.mac, client_id = excluded.client_id,
+        hostname = excluded.hostname, vendor_class = excluded.vendor_class, oui = excluded.oui, serial = excluded.serial,
+        product_class = excluded.product_class, circuit_id = excluded.circuit_id, remote_id = excluded.remote_id,
+        giaddr = excluded.giaddr, state = excluded.state, expires_at = excluded.expires_at, updated_at = excluded.updated_at`);
+  return (l) => {
+    st.run({
       ip: l.ip, ip_num: ipNum(l.ip), scope: l.scope, mac: l.mac, client_id: l.clientId, hostname: l.hostname,
       vendor_class: l.vendorClass, oui: l.oui, serial: l.serial, product_class: l.productClass,
       circuit_id: l.circuitId, remote_id: l.remoteId, giaddr: l.giaddr, state: l.state,
       expires_at: l.expiresAt, updated_at: l.updatedAt,
     });
-  }
+  };
 }

@@ -12,7 +12,8 @@ import { Pool } from './pool.ts';
 import { ScopeTable, type Scope } from './scopes.ts';
 import { Transport } from './server.ts';
 import type { ReplyContext } from './options.ts';
-import { LeaseWriter } from './writer.ts';
+import { BatchedWriter } from './writer.ts';
+import { openLeaseWriter } from '../../store/leases-writer.ts';
 
 declare module '../../core/events.ts' {
   interface EventMap {
@@ -31,7 +32,7 @@ export class DhcpServer {
   readonly scopes: ScopeTable;
   readonly pool = new Pool();
   readonly repo: LeaseRepo;
-  readonly #writer: LeaseWriter;
+  #writer: BatchedWriter | null = null;
   readonly #engine: Engine;
   readonly #transport: Transport;
   readonly #replyCtx = new Map<string, ReplyContext>();
@@ -44,7 +45,6 @@ export class DhcpServer {
     const cfg = ctx.config;
     this.scopes = new ScopeTable(cfg);
     this.repo = new LeaseRepo(ctx.store);
-    this.#writer = new LeaseWriter(ctx.store, this.repo);
     const acs = {
       acsUrl: acsUrlOf(cfg, ctx.root),
       ...(cfg.acs.provisioningCode !== undefined ? { provisioningCode: cfg.acs.provisioningCode } : {}),
@@ -75,6 +75,7 @@ export class DhcpServer {
   }
 
   async start(): Promise<void> {
+    this.#writer = new BatchedWriter(await openLeaseWriter(this.#ctx.store));
     this.pool.load(this.repo.all());
     for (const s of this.scopes.scopes) this.#m.poolSize.set(s.poolSize, { scope: s.name });
     this.#gauges();
@@ -83,9 +84,11 @@ export class DhcpServer {
   }
 
   async stop(): Promise<void> {
-    this.#ctx.log.info({ leaseRows: this.#writer.rows, leaseCommits: this.#writer.commits }, 'dhcp stopping');
+    const st = this.#writer?.stats;
+    this.#ctx.log.info({ leaseRows: st?.rows, leaseCommits: st?.commits, writer: st?.mode }, 'dhcp stopping');
     this.#sweep?.cancel();
     await this.#transport.stop();
+    await this.#writer?.close();
   }
 
   onPacket(buf: Buffer, via: Via): void {
@@ -109,7 +112,7 @@ export class DhcpServer {
       return;
     }
     const rows = d.save;
-    this.#writer.write(rows).then(() => {
+    this.#writer!.write(rows).then(() => {
       if (d.reply) this.#send(d, via); // RFC 2131 §4.3.2 ACK only once the binding is durable
       this.#ctx.health.clear('DHCP_LEASE_WRITE');
       for (const l of rows) {
@@ -154,15 +157,15 @@ export class DhcpServer {
     if (rows.length > 0) this.pool.freed();
     this.#gauges();
     if (rows.length === 0) return Promise.resolve();
-    return this.#writer.write(rows).then(() => {
+    return this.#writer!.write(rows).then(() => {
       for (const l of rows) this.#ctx.events.emit('dhcp.lease', { ip: l.ip, mac: l.mac, hostname: l.hostname, state: 'expired' });
     }, (err: unknown) => this.#ctx.log.error({ err }, 'writing expired leases failed; retried at the next sweep'));
   }
 
   #gauges(): void {
     const now = this.#ctx.clock.now();
-    this.#m.commits.set(this.#writer.commits);
-    this.#m.rows.set(this.#writer.rows);
+    this.#m.commits.set(this.#writer?.stats.commits ?? 0);
+    this.#m.rows.set(this.#writer?.stats.rows ?? 0);
     for (const s of this.scopes.scopes) this.#m.bound.set(this.pool.countBound(s.name, now), { scope: s.name });
   }
 }

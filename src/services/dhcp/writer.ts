@@ -1,39 +1,37 @@
-// Group commit of lease rows (DESIGN: "durable before the ACK, group commit under load"). Every
-// row queued before the store runs the write lands in the same transaction — one fsync and one
-// savepoint for a whole burst of REQUESTs instead of one per client — and every caller's promise
-// resolves only once that transaction is on disk.
-import type { Lease, LeaseRepo } from '../../store/leases.ts';
-import type { Store } from '../../store/index.ts';
+// Group commit of lease rows (DESIGN: "durable before the ACK, group commit under load"): rows
+// queued in one turn of the event loop travel together to the store's lease writer (a worker
+// thread that commits whatever arrived while its previous commit was on disk, see
+// store/leases-writer.ts); every caller's promise resolves only once its rows are durable.
+import type { Lease } from '../../store/leases.ts';
+import type { LeaseWriter } from '../../store/leases-writer.ts';
 
-export class LeaseWriter {
-  readonly #store: Store;
-  readonly #repo: LeaseRepo;
+export class BatchedWriter {
+  readonly #sink: LeaseWriter;
   #batch: Lease[] = [];
   #pending: Promise<void> | null = null;
-  /** Rows and transactions written, for the metrics. */
-  rows = 0;
-  commits = 0;
 
-  constructor(store: Store, repo: LeaseRepo) {
-    this.#store = store;
-    this.#repo = repo;
+  constructor(sink: LeaseWriter) {
+    this.#sink = sink;
+  }
+
+  get stats(): LeaseWriter['stats'] {
+    return this.#sink.stats;
   }
 
   write(rows: readonly Lease[]): Promise<void> {
     for (const r of rows) this.#batch.push(r);
     if (!this.#pending) {
-      const batch = this.#batch; // keeps filling until the store runs the write below
-      const p = this.#store.commit(() => {
-        this.#pending = null;
+      this.#pending = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+        const batch = this.#batch;
         this.#batch = [];
-        for (const l of batch) this.#repo.save(l);
-        this.rows += batch.length;
-        this.commits++;
+        this.#pending = null;
+        return this.#sink.write(batch);
       });
-      this.#pending = p;
-      // if the transaction failed before our write ran, start the next batch afresh
-      p.catch(() => { if (this.#pending === p) { this.#pending = null; this.#batch = []; } });
     }
     return this.#pending;
+  }
+
+  close(): Promise<void> {
+    return this.#sink.close();
   }
 }
