@@ -30,6 +30,8 @@ const ALLOWED: Record<string, (to: string) => boolean> = {
   provisioning: (to) => ['core', 'protocols', 'provisioning'].includes(to),
   'services-shared': (to) => ['core', 'store', 'protocols', 'provisioning', 'services-shared'].includes(to),
   ui: (to) => to === 'ui',
+  // The reference central server is its own small app: core, store and the bundle protocol only.
+  central: (to) => ['core', 'store', 'protocols', 'central'].includes(to),
 };
 
 const errors: string[] = [];

@@ -20,12 +20,14 @@ import { createStunService } from './services/stun/index.ts';
 import { createDnsService } from './services/dns/index.ts';
 import { createDhcpService } from './services/dhcp/index.ts';
 import { createAcsService } from './services/acs/index.ts';
+import { createSyncService } from './services/sync/index.ts';
 import { createApiService } from './services/api/index.ts';
 
 const FACTORIES: { [K in ServiceName]: (ctx: ServiceContext<Config[K]>) => Service } = {
   stun: createStunService,
   dns: createDnsService,
   dhcp: createDhcpService,
+  sync: createSyncService,
   acs: createAcsService,
   api: createApiService,
 };

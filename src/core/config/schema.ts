@@ -6,6 +6,8 @@ import { apiSchema } from './api.ts';
 import { dhcpSchema } from './dhcp.ts';
 import { dnsSchema } from './dns.ts';
 import { stunSchema } from './stun.ts';
+import { provisioningSchema } from './provisioning.ts';
+import { syncSchema } from './sync.ts';
 
 export const configSchema = z.object({
   site: siteSchema,
@@ -19,6 +21,8 @@ export const configSchema = z.object({
   dhcp: dhcpSchema.prefault({}),
   dns: dnsSchema.prefault({}),
   stun: stunSchema.prefault({}),
+  provisioning: provisioningSchema.prefault({}),
+  sync: syncSchema.prefault({}),
 }).strict();
 
 export type Config = z.infer<typeof configSchema>;

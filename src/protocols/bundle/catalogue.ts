@@ -58,3 +58,8 @@ export function parseCatalogue(text: string, source = FIRMWARE_CATALOGUE_PART): 
   });
   throw new OutpostError('CONFIG_INVALID', msgs.join('; '));
 }
+
+/** The parts the provisioning content model reads: YAML documents other than the catalogue. */
+export function provisioningParts(parts: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(parts).filter(([name]) => /\.ya?ml$/.test(name) && name !== FIRMWARE_CATALOGUE_PART));
+}

@@ -6,6 +6,7 @@ import { m002 } from './002-credentials.ts';
 import { dhcpMigrations } from './100-dhcp.ts';
 import { stunMigrations } from './200-stun.ts';
 import { provisioningMigrations } from './300-provisioning.ts';
+import { syncMigrations } from './400-sync.ts';
 
 export interface Migration {
   id: number;
@@ -13,4 +14,4 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [m001, m002, ...dhcpMigrations, ...stunMigrations, ...provisioningMigrations];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, ...dhcpMigrations, ...stunMigrations, ...provisioningMigrations, ...syncMigrations];

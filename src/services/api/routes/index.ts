@@ -6,8 +6,9 @@ import type { ApiConfig } from '../../../core/config/schema.ts';
 import type { ServiceContext } from '../../context.ts';
 import leases from './leases.ts';
 import stun from './stun.ts';
+import sync from './sync.ts';
 
 export type ApiContext = ServiceContext<ApiConfig>;
 export type RouteModule = (app: FastifyInstance, ctx: ApiContext) => void | Promise<void>;
 
-export const ROUTES: RouteModule[] = [leases, stun];
+export const ROUTES: RouteModule[] = [leases, stun, sync];

@@ -1,0 +1,56 @@
+// Static files for sites: the bundle (strong ETag = its SHA-256, so If-None-Match costs a stat
+// when nothing changed) and firmware images with Range/If-Range (RFC 9110 §13.1.5, §14) so a
+// site resumes a cut download.
+import { createHash } from 'node:crypto';
+import { createReadStream, readFileSync, statSync, type Stats } from 'node:fs';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+const etags = new Map<string, { key: string; etag: string }>();
+
+function etagOf(file: string, st: Stats): string {
+  const key = `${st.size}:${st.mtimeMs}:${st.ino}`;
+  const hit = etags.get(file);
+  if (hit?.key === key) return hit.etag;
+  const h = createHash('sha256');
+  h.update(readFileSync(file));
+  const etag = `"${h.digest('hex')}"`;
+  etags.set(file, { key, etag });
+  return etag;
+}
+
+/** A single `bytes=` range; null = whole file; 'bad' = 416. */
+export function parseRange(header: string | undefined, size: number): { start: number; end: number } | null | 'bad' {
+  if (!header) return null;
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!m || (m[1] === '' && m[2] === '')) return header.includes(',') ? null : 'bad';
+  let start: number;
+  let end: number;
+  if (m[1] === '') { start = Math.max(0, size - Number(m[2])); end = size - 1; } else { start = Number(m[1]); end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1); }
+  if (start > end || start >= size) return 'bad';
+  return { start, end };
+}
+
+export function statFile(file: string): Stats | null {
+  try {
+    const st = statSync(file);
+    return st.isFile() ? st : null;
+  } catch {
+    return null;
+  }
+}
+
+export function sendFile(req: FastifyRequest, reply: FastifyReply, file: string, st: Stats, ranges: boolean): FastifyReply {
+  const etag = etagOf(file, st);
+  reply.header('etag', etag).header('content-type', ranges ? 'application/octet-stream' : 'application/json').header('cache-control', 'no-cache');
+  if (ranges) reply.header('accept-ranges', 'bytes');
+  const inm = req.headers['if-none-match'];
+  if (inm && inm.split(',').map((s) => s.trim()).includes(etag)) return reply.code(304).send();
+  const ifRange = req.headers['if-range'];
+  const range = !ranges || (ifRange && ifRange !== etag) ? null : parseRange(req.headers.range, st.size);
+  if (range === 'bad') return reply.code(416).header('content-range', `bytes */${st.size}`).send();
+  const { start, end } = range ?? { start: 0, end: st.size - 1 };
+  reply.header('content-length', String(Math.max(0, end - start + 1)));
+  if (range) reply.code(206).header('content-range', `bytes ${start}-${end}/${st.size}`);
+  if (req.method === 'HEAD' || st.size === 0) return reply.send();
+  return reply.send(createReadStream(file, { start, end }));
+}

@@ -1,0 +1,86 @@
+// The durable report outbox (docs/sync.md "Reports"): records (inventory, compliance, event,
+// audit, or any kind a newer service adds) wait here until central has acknowledged them.
+// `seq` is SQLite AUTOINCREMENT (never reused), so (stream, seq) names a record for ever and
+// central can de-duplicate a batch sent twice. Deletion only ever removes a prefix (acknowledged
+// records, or the oldest ones when the outbox is full), so the bound is checked with two index
+// look-ups per enqueue (min and max seq).
+//
+// Any service may feed it inside its own store.commit (atomic with the change it reports):
+//   store.commit(() => { …; new OutboxRepo(store).enqueue('event', { type: 'dhcp.pool.exhausted' }) })
+
+import type { Store } from './index.ts';
+import type { Statement } from './db.ts';
+
+export interface OutboxRow {
+  seq: number;
+  kind: string;
+  at: number;
+  /** JSON text. */
+  payload: string;
+}
+
+export interface Backlog {
+  records: number;
+  oldestSeq: number | null;
+  newestSeq: number | null;
+  /** Epoch ms of the oldest waiting record. */
+  oldestAt: number | null;
+  /** Records dropped (oldest first) because the outbox was full, since the database was made. */
+  dropped: number;
+  stream: string;
+}
+
+export class OutboxRepo {
+  readonly #store: Store;
+  readonly #maxRecords: number;
+  #insert: Statement | undefined;
+
+  /** `maxRecords`: the bound; enqueue beyond it drops the oldest records and counts them. */
+  constructor(store: Store, opts: { maxRecords?: number } = {}) {
+    this.#store = store;
+    this.#maxRecords = opts.maxRecords ?? 1_000_000;
+  }
+
+  /**
+   * Add a record (call inside store.commit so it is durable with the change it reports).
+   * The payload is stored as JSON; validate known kinds first (protocols/bundle checkPayload).
+   */
+  enqueue(kind: string, payload: unknown, at = this.#store.clock.now()): number {
+    this.#insert ??= this.#store.db.prepare('INSERT INTO sync_outbox (kind, at, payload) VALUES (?, ?, ?)');
+    const seq = Number(this.#insert.run(kind, at, JSON.stringify(payload)).lastInsertRowid);
+    this.#bound(seq);
+    return seq;
+  }
+
+  #bound(newest: number): void {
+    const oldest = (this.#store.db.prepare('SELECT min(seq) AS s FROM sync_outbox').get() as { s: number | null }).s ?? newest;
+    const over = newest - oldest + 1 - this.#maxRecords;
+    if (over <= 0) return;
+    const n = this.#store.db.prepare('DELETE FROM sync_outbox WHERE seq < ?').run(oldest + over).changes;
+    this.#store.db.prepare('UPDATE sync_state SET dropped = dropped + ? WHERE id = 1').run(n);
+  }
+
+  /** The oldest records, up to `limit` records and about `maxBytes` of payload (at least one). */
+  peek(limit: number, maxBytes: number): OutboxRow[] {
+    const rows = this.#store.db.prepare('SELECT seq, kind, at, payload FROM sync_outbox ORDER BY seq LIMIT ?').all(limit) as OutboxRow[];
+    let bytes = 0;
+    for (let i = 0; i < rows.length; i++) {
+      bytes += rows[i]!.payload.length + 64;
+      if (bytes > maxBytes && i > 0) return rows.slice(0, i);
+    }
+    return rows;
+  }
+
+  /** Central has everything up to and including `seq` (call inside store.commit). */
+  ack(seq: number): number {
+    return this.#store.db.prepare('DELETE FROM sync_outbox WHERE seq <= ?').run(seq).changes;
+  }
+
+  backlog(): Backlog {
+    const db = this.#store.db;
+    const r = db.prepare('SELECT min(seq) AS lo, max(seq) AS hi, count(*) AS n FROM sync_outbox').get() as { lo: number | null; hi: number | null; n: number };
+    const s = db.prepare('SELECT stream, dropped FROM sync_state WHERE id = 1').get() as { stream: string; dropped: number };
+    const oldestAt = r.lo === null ? null : (db.prepare('SELECT at FROM sync_outbox WHERE seq = ?').get(r.lo) as { at: number }).at;
+    return { records: r.n, oldestSeq: r.lo, newestSeq: r.hi, oldestAt, dropped: s.dropped, stream: s.stream };
+  }
+}
