@@ -163,6 +163,19 @@ test('DHCP service on loopback (relayed mode)', async (t) => {
     assert.notEqual(after.lease.ip, r.lease.ip);
     const other = await client(c, 5).discover(r.lease.ip);
     assert.notEqual(other?.ip, r.lease.ip, 'a declined address is not offered during its quarantine');
+    const back = await cl.request({ ...r.lease, type: 'OFFER' });
+    assert.deepEqual(back, { ok: false, nak: 'address not available' }, 'not even to the client that declined it');
+  });
+
+  await t.test('a REQUEST after the offer lapsed is granted when the address is still free', async () => {
+    const cl = client(c, 8);
+    const offer = await cl.discover();
+    assert.ok(offer);
+    c.clock.advance(120_000); // > offerHold (60 s): the sweep forgets the offer
+    await sleep(20);
+    const r = await cl.request(offer);
+    assert.ok(r?.ok);
+    assert.equal(r.lease.ip, offer.ip);
   });
 
   await t.test('reservation by MAC, exclusion never handed out, other vendor classes get their own options', async () => {

@@ -104,9 +104,9 @@ export class Engine {
       }
       const ip = requested ?? (p.ciaddr !== ZERO ? p.ciaddr : undefined);
       if (!ip) return this.#nak(p, scope, 'no requested address', d);
-      const e = pool.get(ipNum(ip));
-      if (!e || e.key !== key || !(e.lease.state === 'offered' || e.lease.state === 'bound')) {
-        return this.#nak(p, scope, 'address not offered to you', d);
+      // Our offer, or (its hold lapsed) an address still free for this client: bind it.
+      if (!inSubnet(scope, ipNum(ip)) || !pool.available(scope, ipNum(ip), key, f.mac, f.clientId, now)) {
+        return this.#nak(p, scope, 'address not available', d);
       }
       return this.#bind(p, f, scope, ip, now, d);
     }

@@ -86,7 +86,9 @@ export class Pool {
   available(scope: Scope, n: number, key: string, mac: string, clientId: string | null, now: number): boolean {
     if (!mayHold(scope, n, mac, clientId)) return false;
     const e = this.#byIp.get(n);
-    return !e || e.key === key || isReusable(e, now);
+    if (!e) return true;
+    if (e.lease.state === 'declined' && e.lease.expiresAt > now) return false; // §4.3.3, even for its decliner
+    return e.key === key || isReusable(e, now);
   }
 
   /**
@@ -98,12 +100,12 @@ export class Pool {
     const key = clientKey(mac, clientId);
     const res = reservationFor(scope, mac, clientId);
     if (res) {
-      const e = this.#byIp.get(res.ip);
-      // a reserved address declined by its owner stays quarantined like any other
-      if (!e || e.lease.state !== 'declined' || e.lease.expiresAt <= now) return res.ip;
+      // a reserved address declined by its owner stays quarantined like any other, and one still
+      // held by another client (a reservation added after it was leased) waits for that lease
+      if (this.available(scope, res.ip, key, mac, clientId, now)) return res.ip;
     }
     const prev = this.bindingOf(scope, key);
-    if (prev && prev.lease.state !== 'declined' && this.available(scope, prev.n, key, mac, clientId, now)) return prev.n;
+    if (prev && this.available(scope, prev.n, key, mac, clientId, now)) return prev.n;
     if (requested) {
       const r = ipNum(requested);
       if (this.available(scope, r, key, mac, clientId, now)) return r;
