@@ -34,6 +34,7 @@ export function applyResponse(pl: Planner, sent: AcsRequest, res: CpeResponse): 
     case 'AddObjectResponse':
       if (sent.method === 'AddObject') {
         pl.tree.addInstance(sent.objectName, res.instanceNumber);
+        pl.added++;
         fx.names.push({ name: `${sent.objectName}${res.instanceNumber}.`, writable: true });
       }
       return;

@@ -134,7 +134,7 @@ const positionDoc = z.object({
     port: z.string().min(1).optional(),
     serial: z.string().min(1).optional(),
     mac: z.string().min(1).optional(),
-  }).strict().refine((m) => Boolean(m.serial || m.mac || m.switch), { message: 'needs serial, mac, or switch (+ port)' }),
+  }).strict().refine((m) => Boolean(m.serial || m.mac || (m.switch && m.port)), { message: 'needs serial, mac, or switch and port' }),
   lines: z.record(z.string().regex(/^\d{1,2}$/, 'line numbers are 1–16'), lineDoc).default({}),
   values: values.default({}),
 }).strict();

@@ -63,6 +63,10 @@ export class Planner {
   boolDigits: boolean;
   exp: Expansion = { params: [], missing: [], unsupported: [] };
   discovered = false;
+  /** The tree as discovery found it (before this device's AddObjects): the model's tree. */
+  baseTree: ParamTree | null = null;
+  /** Instances this plan created. */
+  added = 0;
   readonly failed = new Map<string, { code: number; message: string }>();
   readonly written = new Set<string>();
   readonly driftReported = new Set<string>();
@@ -154,6 +158,7 @@ export class Planner {
     const path = this.#discover.shift();
     if (path) return { method: 'GetParameterNames', parameterPath: path, nextLevel: false };
     this.profile = selectProfile(this.o.profiles, this.tree);
+    this.baseTree = this.tree.clone();
     this.phase = 'objects';
     return 'continue';
   }
@@ -177,8 +182,8 @@ export class Planner {
   #enter(phase: Phase): 'continue' {
     this.phase = phase;
     if (phase === 'read') {
-      // Line status and firmware are facts, not settings: always read them fresh.
-      const unknown = this.exp.params.filter((p) => !p.secret && (p.intent.endsWith('.status') || !this.o.known.has(p.path)));
+      // Line status is read in the verify step (after any write that may change it).
+      const unknown = this.exp.params.filter((p) => !p.secret && !isStatus(p) && !this.o.known.has(p.path));
       this.#gpv.push(unknown.map((p) => p.path));
     } else if (phase === 'write') {
       this.#spv.push(this.#diffs());
@@ -187,9 +192,8 @@ export class Planner {
       this.#spa.push(crit.map((p) => p.path));
     } else if (phase === 'verify') {
       this.#verifying = true;
-      // Read back what was written, and the line status it should have changed.
-      const wrote = this.written.size > 0;
-      const check = this.exp.params.filter((p) => !p.secret && ((this.o.verify && this.written.has(p.path)) || (wrote && p.intent.endsWith('.status'))));
+      // Read back what was written, and the line status (a fact, not a setting: always fresh).
+      const check = this.exp.params.filter((p) => !p.secret && ((this.o.verify && this.written.has(p.path)) || isStatus(p)));
       if (check.length > 0) this.#gpv.push(check.map((p) => p.path));
     }
     return 'continue';
@@ -266,6 +270,8 @@ export class Planner {
     for (const p of this.exp.params) if (p.type === 'xsd:boolean') p.wire = toWire(p.want, p.type, p.format, { boolDigits: true });
   }
 }
+
+const isStatus = (p: DesiredParam): boolean => p.checkOnly && p.intent.endsWith('.status');
 
 /** The first candidate profile whose voice model signature the device has. */
 export function selectProfile(profiles: readonly ModelProfile[], tree: ParamTree): ModelProfile | null {

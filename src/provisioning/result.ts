@@ -18,6 +18,7 @@ export interface ParamOutcome {
   detail?: string;
   secret: boolean;
   checkOnly: boolean;
+  critical: boolean;
 }
 
 export interface PlanResult {
@@ -39,7 +40,7 @@ export interface PlanResult {
 export const MASK = '••••••';
 
 function outcome(pl: Planner, p: Planner['exp']['params'][number]): ParamOutcome {
-  const base = { path: p.path, intent: p.intent, line: p.line, secret: p.secret, checkOnly: p.checkOnly };
+  const base = { path: p.path, intent: p.intent, line: p.line, secret: p.secret, checkOnly: p.checkOnly, critical: p.critical };
   const fail = pl.failed.get(p.path);
   if (p.secret) {
     const set = pl.written.has(p.path) || pl.o.secretsSet.get(p.path) === p.want;

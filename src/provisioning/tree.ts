@@ -101,4 +101,18 @@ export class ParamTree implements Tree {
   templates(): [string, boolean][] {
     return [...this.#templates];
   }
+
+  /** Serialisable form (the model cache in the readiness report). */
+  toJSON(): TreeJson {
+    return { templates: [...this.#templates], instances: [...this.#instances].map(([t, ids]) => [t, [...ids]]) };
+  }
+
+  static fromJSON(j: TreeJson): ParamTree {
+    return new ParamTree(new Map(j.templates), new Map(j.instances.map(([t, ids]) => [t, new Set(ids)])));
+  }
+}
+
+export interface TreeJson {
+  templates: [string, boolean][];
+  instances: [string, number[]][];
 }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { offlinePhone, plannerFor, runPlan } from './helpers.ts';
 import { verdict } from '../../src/provisioning/compliance.ts';
 import { TR181_I2 } from '../../src/provisioning/profiles.ts';
+import { ParamTree } from '../../src/provisioning/tree.ts';
 
 const SITE = {
   'inform.enable': 'true', 'inform.interval': '300', 'sip.proxy': 'pbx.site.lan', 'sip.proxyPort': '5060', 'sip.transport': 'UDP',
@@ -38,8 +39,12 @@ for (const [model, root, prefix] of [['tr181', 'Device.', 'Device.Services.Voice
 
 test('RPC sequence for a factory TR-181 phone is short', () => {
   const { host } = offlinePhone('tr181');
-  const methods = runPlan(plannerFor('Device.', SITE), host);
+  const first = plannerFor('Device.', SITE);
+  const methods = runPlan(first, host);
+  const plannerTree = first.baseTree!;
   assert.deepEqual(methods, ['GetRPCMethods', ...Array(5).fill('GetParameterNames'), 'GetParameterValues', 'SetParameterValues', 'SetParameterAttributes', 'GetParameterValues']);
+  const again = runPlan(plannerFor('Device.', SITE, { tree: ParamTree.fromJSON(plannerTree.toJSON()) }), offlinePhone('tr181').host);
+  assert.deepEqual(again, ['GetParameterValues', 'SetParameterValues', 'SetParameterAttributes', 'GetParameterValues'], 'next phone of the model: no discovery');
 });
 
 test('a third line is created with AddObject and linked (TR-104 issue 2 §10.6)', () => {

@@ -13,6 +13,7 @@ import { buildServer } from './server.ts';
 import { loadOrGenerateTls } from './tls.ts';
 import { endSession } from './dispatch.ts';
 import { startConnectionRequests } from './cr-service.ts';
+import { startProvisioning } from './provision-service.ts';
 import type { Engine } from './engine.ts';
 
 export function createAcsService(ctx: ServiceContext<AcsConfig>): Service {
@@ -52,6 +53,7 @@ export function createAcsService(ctx: ServiceContext<AcsConfig>): Service {
       engine.baseUrl = cfg.url ?? `${tls ? 'https' : 'http'}://${host}:${port}/`;
       if (!engine.baseUrl.endsWith('/')) engine.baseUrl += '/';
       stopCr = startConnectionRequests(engine);
+      { const a = stopCr, b = startProvisioning(engine, ctx.health); stopCr = () => { a(); b(); }; }
       const t = ctx.clock.setInterval(() => active.set(engine.sessions.size), 5000);
       const prevStop = stopCr;
       stopCr = () => { prevStop(); t.cancel(); };

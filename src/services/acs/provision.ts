@@ -4,18 +4,71 @@
 // requests come back through `applyProvisioningAnswer`. Requests sent through this hook carry a
 // cwmp:ID starting with PROVISIONING_ID_PREFIX.
 //
-// Owned by the provisioning work (issue 6); until then it plans nothing.
+// Per session: begin (assignment, desired state, planner) → planner requests until done →
+// verdict. A device that became compliant for the first time gets its steady-state inform
+// interval in the same session (zone criticality: short while onboarding, long afterwards).
 
-import type { AcsRequest, CwmpEnvelope } from '../../protocols/cwmp/types.ts';
+import type { AcsRequest, CpeResponse, CwmpEnvelope, Fault } from '../../protocols/cwmp/types.ts';
 import type { Engine } from './engine.ts';
 import type { LiveSession } from './sessions.ts';
+import { provisioningContext } from './provision-context.ts';
+import { begin, computeIntents, newPlanner, type ProvSession } from './provision-session.ts';
+import { recordVerdict, storeEffects } from './provision-finish.ts';
 
 export const PROVISIONING_ID_PREFIX = 'prov-';
 
 /** The next request provisioning wants in this session, or null when it has nothing (more) to do. */
-export async function nextProvisioningRequest(_e: Engine, _s: LiveSession): Promise<AcsRequest | null> {
+export async function nextProvisioningRequest(e: Engine, s: LiveSession): Promise<AcsRequest | null> {
+  const c = provisioningContext(e);
+  if (!c.cfg.enabled) return null;
+  let ps = s.provisioning as ProvSession | null;
+  if (!ps) {
+    ps = await begin(e, c, s);
+    s.provisioning = ps;
+    c.open.set(s.id, ps);
+  }
+  for (let round = 0; !ps.finished && round < 3; round++) {
+    const req = ps.planner?.next() ?? null;
+    if (req) return req;
+    const v = await recordVerdict(e, c, s, ps, null);
+    if (v.state === 'compliant' && !ps.onboarded && ps.planner) {
+      // Onboarded: the zone's steady interval now applies; plan again with what we just learned.
+      ps.onboarded = true;
+      const next = computeIntents(c, c.current().content, ps.facts, ps.assignment, true);
+      if (next.hash !== ps.intents.hash) {
+        ps.intents = next;
+        ps.prev = c.devices.get(ps.deviceId);
+        ps.planner = newPlanner(e, c, ps, s.root);
+        continue;
+      }
+    }
+    ps.finished = true;
+  }
+  ps.finished = true;
+  c.open.delete(s.id);
   return null;
 }
 
 /** The CPE answered (response or Fault) a provisioning request. Store what it means. */
-export async function applyProvisioningAnswer(_e: Engine, _s: LiveSession, _sent: AcsRequest, _answer: CwmpEnvelope): Promise<void> {}
+export async function applyProvisioningAnswer(e: Engine, s: LiveSession, sent: AcsRequest, answer: CwmpEnvelope): Promise<void> {
+  const ps = s.provisioning as ProvSession | null;
+  if (!ps?.planner) return;
+  const c = provisioningContext(e);
+  ps.planner.apply(sent, answer.body as CpeResponse | Fault);
+  const fx = ps.planner.takeEffects();
+  await e.store.commit(() => storeEffects(e, c, s, fx));
+  if (answer.body.method === 'Fault') {
+    e.metrics.counter('outpost_acs_cpe_faults_total', 'Faults returned by CPEs').inc({ method: sent.method, code: String((answer.body as Fault).code) });
+  }
+}
+
+/** A session ended before its plan did (timeout, dropped connection): record where it stands. */
+export async function provisioningInterrupted(e: Engine, sessionId: string, outcome: string): Promise<void> {
+  const c = provisioningContext(e);
+  const ps = c.open.get(sessionId) as ProvSession | undefined;
+  if (!ps) return;
+  c.open.delete(sessionId);
+  if (ps.finished) return;
+  ps.finished = true;
+  await recordVerdict(e, c, null, ps, `session ended: ${outcome}`);
+}

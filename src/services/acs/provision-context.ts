@@ -1,0 +1,82 @@
+// What the provisioning hook needs besides the engine: its repositories, the content as the
+// site holds it now (reloaded when its revision changes), and the discovered trees of the
+// models seen so far (from their readiness reports). One per Engine.
+
+import type { ProvisioningConfig } from '../../core/config/provisioning.ts';
+import type { ProvisioningContent } from '../../provisioning/content.ts';
+import { STANDARD_PROFILES, type ModelProfile } from '../../provisioning/profiles.ts';
+import { VENDOR_PROFILES } from '../../provisioning/profiles-vendor.ts';
+import type { ReadinessReport } from '../../provisioning/readiness.ts';
+import { ParamTree } from '../../provisioning/tree.ts';
+import { LeaseRepo } from '../../store/leases.ts';
+import { ProvisioningRepo } from '../../store/provisioning.ts';
+import { ProvisioningDeviceRepo } from '../../store/provisioning-devices.ts';
+import { ProvisioningInventoryRepo, ReadinessRepo } from '../../store/provisioning-inventory.ts';
+import type { Engine } from './engine.ts';
+
+export interface ModelCache {
+  tree: ParamTree;
+  rpcMethods: readonly string[] | null;
+  boolDigits: boolean;
+  profile: string | null;
+}
+
+export class ProvisioningContext {
+  readonly cfg: ProvisioningConfig;
+  readonly content: ProvisioningRepo;
+  readonly devices: ProvisioningDeviceRepo;
+  readonly inventory: ProvisioningInventoryRepo;
+  readonly readiness: ReadinessRepo;
+  readonly leases: LeaseRepo;
+  /** Sessions whose plan has not finished, by session id (to record interruptions). */
+  readonly open = new Map<string, unknown>();
+  readonly #models = new Map<string, ModelCache | null>();
+  #cached: { revision: number; content: ProvisioningContent } | null = null;
+
+  constructor(e: Engine) {
+    this.cfg = e.root.provisioning;
+    this.content = new ProvisioningRepo(e.store);
+    this.devices = new ProvisioningDeviceRepo(e.store);
+    this.inventory = new ProvisioningInventoryRepo(e.store);
+    this.readiness = new ReadinessRepo(e.store);
+    this.leases = new LeaseRepo(e.store);
+  }
+
+  /** The current content (secrets opened), cached until the revision changes. */
+  current(): { revision: number; content: ProvisioningContent } {
+    const revision = this.content.info().revision;
+    if (this.#cached?.revision !== revision) {
+      // Written by ProvisioningRepo.replaceContent from a checked ProvisioningContent.
+      this.#cached = { revision, content: this.content.loadContent() as unknown as ProvisioningContent };
+    }
+    return this.#cached;
+  }
+
+  /** Candidate profiles for a device: vendor profiles for its OUI first, then the standard ones. */
+  profilesFor(root: string, oui: string): ModelProfile[] {
+    const vendor = VENDOR_PROFILES.filter((p) => p.root === root && p.oui?.some((o) => o.toUpperCase() === oui.toUpperCase()));
+    return [...vendor, ...STANDARD_PROFILES.filter((p) => p.root === root)];
+  }
+
+  model(key: string): ModelCache | null {
+    if (!this.#models.has(key)) {
+      const r = this.readiness.get<ReadinessReport>(key);
+      this.#models.set(key, r?.tree ? {
+        tree: ParamTree.fromJSON(r.tree), rpcMethods: r.rpcMethods, boolDigits: r.checks.booleanLiteral.detail === '1/0', profile: r.profile,
+      } : null);
+    }
+    return this.#models.get(key) ?? null;
+  }
+
+  rememberModel(key: string, m: ModelCache): void {
+    this.#models.set(key, m);
+  }
+}
+
+const contexts = new WeakMap<Engine, ProvisioningContext>();
+
+export function provisioningContext(e: Engine): ProvisioningContext {
+  let c = contexts.get(e);
+  if (!c) contexts.set(e, (c = new ProvisioningContext(e)));
+  return c;
+}
