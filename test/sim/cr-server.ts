@@ -60,9 +60,9 @@ export class CrServer {
 
   get port(): number { return this.#port; }
 
-  /** ConnectionRequestURL for a path (IPv6 hosts in brackets, §7.1). */
-  url(path: string): string {
-    const h = this.#opts.host.includes(':') ? `[${this.#opts.host}]` : this.#opts.host;
+  /** ConnectionRequestURL for a path (IPv6 hosts in brackets, §7.1); `host` = the phone's own address. */
+  url(path: string, host = this.#opts.host): string {
+    const h = host.includes(':') ? `[${host}]` : host;
     return `http://${h}:${this.#port}${path}`;
   }
 

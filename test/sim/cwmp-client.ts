@@ -13,6 +13,7 @@ import {
 import { basicAuthorization, buildAuthorization, parseChallenge, type DigestChallenge } from '../../src/protocols/http/digest.ts';
 import { cpeFault } from './faults.ts';
 import { httpRequest, type HttpResponse } from './http-client.ts';
+import type { ConnectOptions } from './phone-net.ts';
 import type { Quirks } from './quirks.ts';
 
 export interface TranscriptEntry {
@@ -71,6 +72,8 @@ export interface SessionOptions {
   /** Cookie of the previous session (sent on the Inform only with quirk staleCookie). */
   staleCookie?: string;
   now?: () => number;
+  /** Source address and DNS answer for the ACS host (network mode). */
+  connect?: ConnectOptions | undefined;
 }
 
 const MAX_REDIRECTS = 5; // §1.2
@@ -101,7 +104,9 @@ class Exchange {
 
   #newAgent(): http.Agent {
     const keepAlive = !this.o.quirks.newConnectionPerPost;
-    const agent = this.url.protocol === 'https:' ? new https.Agent({ keepAlive, maxSockets: 1, ca: this.o.ca }) : new http.Agent({ keepAlive, maxSockets: 1 });
+    const c = this.o.connect ?? {};
+    const net = { ...(c.localAddress ? { localAddress: c.localAddress } : {}), ...(c.lookup ? { lookup: c.lookup } : {}) };
+    const agent = this.url.protocol === 'https:' ? new https.Agent({ keepAlive, maxSockets: 1, ca: this.o.ca, ...net }) : new http.Agent({ keepAlive, maxSockets: 1, ...net });
     const orig = agent.createConnection.bind(agent);
     agent.createConnection = ((...args: Parameters<typeof orig>) => { this.rec.connections++; return orig(...args); }) as typeof orig;
     return agent;
@@ -192,8 +197,18 @@ class Exchange {
 }
 
 function envelopeXml(o: SessionOptions, header: CwmpHeader, body: CwmpBody): string {
-  const xml = serializeEnvelope({ namespace: o.namespace, header, body } as CwmpEnvelope);
-  return o.quirks.noXmlDeclaration ? xml.replace(/^<\?xml[^>]*\?>\s*/, '') : xml;
+  let xml = serializeEnvelope({ namespace: o.namespace, header, body } as CwmpEnvelope);
+  if (o.quirks.noXmlDeclaration) xml = xml.replace(/^<\?xml[^>]*\?>\s*/, '');
+  if (o.quirks.dateTimeMillis) xml = withMilliseconds(xml);
+  return xml;
+}
+
+/** Quirk dateTimeMillis: dateTime values with milliseconds (the codec never writes fractions, §5.1). */
+function withMilliseconds(xml: string): string {
+  const add = (t: string): string => t.replace(/^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?!\.)/, '$1.000');
+  return xml
+    .replace(/(<(CurrentTime|StartTime|CompleteTime)>)([^<]+)(<\/\2>)/g, (_m, open: string, _n: string, t: string, close: string) => `${open}${add(t)}${close}`)
+    .replace(/(xsi:type="xsd:dateTime">)([^<]+)(<)/g, (_m, open: string, t: string, close: string) => `${open}${add(t)}${close}`);
 }
 
 function parseAcs(ex: Exchange, res: HttpResponse): CwmpEnvelope | undefined {
@@ -204,6 +219,11 @@ function parseAcs(ex: Exchange, res: HttpResponse): CwmpEnvelope | undefined {
   if (res.status !== 200) {
     ex.log('acs', `HTTP ${res.status}`, { status: res.status });
     throw new SessionError(`ACS answered HTTP ${res.status}`);
+  }
+  const q = ex.o.quirks;
+  if (q.requireContentLength && res.headers['content-length'] === undefined) throw new SessionError('ACS response without Content-Length (quirk requireContentLength)');
+  if (q.requireXmlDeclaration && !/^(\uFEFF)?\s*<\?xml/.test(res.body.toString('utf8', 0, 64))) {
+    throw new SessionError('ACS envelope without <?xml?> declaration (quirk requireXmlDeclaration)');
   }
   const env = parseEnvelope(res.body);
   const method = env.body.method === 'Fault' ? `Fault ${env.body.code}` : env.body.method;
@@ -239,12 +259,13 @@ export async function runSession(o: SessionOptions, inform: Extract<CpeRequest, 
     const ir = await cpeRequest(ex, informHeader, inform);
     if (ir.body.method !== 'InformResponse') throw new SessionError(`expected InformResponse, got ${ir.body.method === 'Fault' ? `fault ${ir.body.code}` : ir.body.method}`);
     driver.informDelivered();
-    let hold = ir.header.holdRequests === true;
+    const holds = (h: CwmpHeader): boolean => h.holdRequests === true && !o.quirks.ignoreHoldRequests;
+    let hold = holds(ir.header);
     for (let req = hold ? undefined : driver.nextCpeRequest(); req; req = hold ? undefined : driver.nextCpeRequest()) {
       const r = await cpeRequest(ex, { id: nextId() }, req);
       if (r.body.method === 'Fault') break; // keep it pending for the next session
       driver.cpeRequestDone(req);
-      hold = r.header.holdRequests === true;
+      hold = holds(r.header);
     }
     ex.log('cpe', 'empty');
     let env = parseAcs(ex, await ex.post(undefined));

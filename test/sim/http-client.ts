@@ -4,6 +4,7 @@
 
 import http from 'node:http';
 import https from 'node:https';
+import type { LookupFunction } from 'node:net';
 
 export interface HttpResponse {
   status: number;
@@ -24,6 +25,9 @@ export interface HttpRequestOptions {
   chunked?: boolean;
   /** Largest body accepted (bytes). */
   maxBytes?: number;
+  /** Source address and name resolution (network mode: the phone's lease and its DNS answer). */
+  localAddress?: string | undefined;
+  lookup?: LookupFunction | undefined;
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -40,6 +44,7 @@ export function httpRequest(o: HttpRequestOptions): Promise<HttpResponse> {
   return new Promise<HttpResponse>((resolve, reject) => {
     const req = mod.request(o.url, {
       method: o.method, headers, agent: o.agent, timeout: o.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      ...(o.localAddress ? { localAddress: o.localAddress } : {}), ...(o.lookup ? { lookup: o.lookup } : {}),
       ...(isHttps ? { ca: o.ca, servername: isIpLiteral(o.url.hostname) ? undefined : o.url.hostname } : {}),
     }, (res) => {
       const chunks: Buffer[] = [];

@@ -1,7 +1,8 @@
 // A simulated SIP phone: its parameter state, its pending Inform events, its transfers and
-// timers, its connection-request listener, and the sessions it runs against the ACS.
+// timers, its connection-request listeners (HTTP, and UDP via STUN), its network life (DHCP, DNS)
+// in network mode, and the sessions it runs against the ACS.
 // Behaviour follows tr069-protocol.md §2.2 (events), §3.1 (RPC side effects after the session),
-// §1.6 (retry back-off) and §7.2 (connection requests).
+// §1.6 (retry back-off), §7.2 (connection requests), §8 (Annex G) and §9 (DHCP bootstrap).
 
 import { randomBytes } from 'node:crypto';
 import { systemClock, type Clock, type Timer } from '../../src/core/clock.ts';
@@ -12,14 +13,21 @@ import { runSession, type SessionRecord } from './cwmp-client.ts';
 import { EventQueue } from './events.ts';
 import { SessionLog } from './session-log.ts';
 import { FaultInjector } from './faults.ts';
+import { phoneLines, type LineView } from './models/lines.ts';
 import { getModel } from './models/index.ts';
 import type { Model } from './models/types.ts';
 import { canonicalValue } from './models/values.ts';
 import { unimplemented, type Quirks } from './quirks.ts';
 import { handleAcsRequest, type RpcHost } from './rpc.ts';
 import { PhoneState } from './state.ts';
-import { buildInform, identityFrom, retryDelayMs, transferComplete, type SimPhoneOptions } from './phone-support.ts';
-import { injectedResult, runDownload, runUpload, type Transfer, type TransferResult } from './transfers.ts';
+import {
+  applySettings, buildInform, driftedValue, failedRecord, identityFrom, inService, retryDelayMs, transferComplete, type PhasePoint,
+  type SimPhoneOptions,
+} from './phone-support.ts';
+import { PhoneNet, applyLease } from './phone-net.ts';
+import { PhoneStun } from './phone-stun.ts';
+import { TransferRunner } from './phone-transfers.ts';
+import type { TransferResult } from './transfers.ts';
 
 interface Deferred { promise: Promise<SessionRecord>; resolve: (s: SessionRecord) => void }
 
@@ -40,10 +48,8 @@ export class SimPhone {
   readonly #clock: Clock;
   readonly #events = new EventQueue();
   readonly #changed = new Set<string>();
-  readonly #transfers: Transfer[] = [];
-  readonly #results: TransferResult[] = [];
   readonly #timers = new Set<Timer>();
-  readonly #scheduled = new WeakSet<Transfer>();
+  readonly #transfers: TransferRunner;
   #after: { reboot?: string; factoryReset?: boolean } = {};
   #bootstrapUrl: string | undefined;
   #retryCount = 0;
@@ -51,8 +57,11 @@ export class SimPhone {
   #draining = false;
   #current: Promise<void> | undefined;
   #cr: CrServer | undefined;
-  #periodic: Timer | undefined;
+  #periodic: { timer: Timer; seconds: number } | undefined;
   #lastCookie: string | undefined;
+  #lineStatus: Map<string, string> | undefined;
+  #net: PhoneNet | undefined;
+  #stun: PhoneStun | undefined;
   #stopped = false;
 
   constructor(opts: SimPhoneOptions) {
@@ -65,9 +74,22 @@ export class SimPhone {
     if (off.length > 0) process.emitWarning(`sim: quirks not implemented yet, ignored: ${off.join(', ')}`);
     const identity = identityFrom(opts, this.model);
     this.state = new PhoneState(this.model, identity, this.#clock, opts.softwareVersion ?? this.model.family.identity.softwareVersion);
+    this.state.runtime.pbx = opts.pbx;
+    applySettings(this.state, opts.settings);
+    this.#transfers = new TransferRunner({
+      state: this.state, quirks: this.quirks, faults: this.faults, clock: this.#clock, ca: opts.ca,
+      droppedParameter: opts.droppedParameter ?? `${this.model.root.template}Time.LocalTimeZone`,
+      connect: () => this.#net?.connectOptions() ?? {},
+      timer: (ms, fn) => this.#timer(ms, fn),
+      addEvent: (code, key) => this.#events.add(code, key),
+      reboot: () => this.#reboot(),
+      kick: () => this.#kick(),
+      stopped: () => this.#stopped,
+    });
   }
 
-  get serial(): string { return this.#opts.serial; }
+  get serial(): string { return this.state.identity.serial; }
+  get mac(): string { return this.state.identity.mac; }
   /** Most recent sessions, oldest first (bounded by keepSessions). */
   get sessions(): readonly SessionRecord[] { return this.log.records; }
   /** Sessions completed since start (also those no longer kept). */
@@ -75,7 +97,16 @@ export class SimPhone {
   get connectionRequestUrl(): string { return this.state.runtime.crUrl; }
   get softwareVersion(): string { return this.state.runtime.softwareVersion; }
   /** Transfers queued, running, or waiting for TransferComplete. */
-  get pendingTransfers(): number { return this.#transfers.length + this.#results.length; }
+  get pendingTransfers(): number { return this.#transfers.pending; }
+  /** The DHCP lease (network mode). */
+  get lease(): PhoneNet['facts'] { return this.#net?.facts; }
+  /** The Annex G client (STUNEnable), if running. */
+  get stun(): PhoneStun | undefined { return this.#stun; }
+  /** TR-069 switched on (TR-098 `ManagementServer.EnableCWMP`; always on for the other roots). */
+  get cwmpEnabled(): boolean {
+    const p = this.model.family.paths.enableCwmp;
+    return p === undefined || this.state.get(p) === 'true';
+  }
 
   /** Start listening for connection requests (no session yet). */
   async start(): Promise<void> {
@@ -93,13 +124,31 @@ export class SimPhone {
     });
     this.#cr = cr;
     this.state.runtime.crUrl = cr.url(this.crPath);
-    if (this.#opts.periodicInform) this.#schedulePeriodic();
+    if (this.#opts.network) {
+      const id = this.state.identity;
+      this.#net = new PhoneNet(this.#opts.network, { mac: id.mac, oui: id.oui, serial: id.serial, productClass: id.productClass, hostname: `sip-${id.serial}` }, this.#clock);
+      this.#net.onAddressChange = (ip) => this.#addressChanged(ip);
+    }
+    if (this.#stun === undefined && this.state.resolve(p.stunEnable)) {
+      this.#stun = new PhoneStun(this.state, this.#clock, {
+        connectionRequest: () => this.#connectionRequest(),
+        addressChanged: (path) => this.#valueChanged(path),
+        bindAddress: () => this.#net?.ip ?? this.#opts.crHost ?? '127.0.0.1',
+        resolve: (host) => (this.#net ? this.#net.resolve(host) : Promise.resolve(host)),
+      });
+    }
+    this.#schedulePeriodic();
+    if (this.quirks.localDrift) this.#scheduleDrift();
   }
 
-  /** Power on: BOOTSTRAP (first time or after a factory reset / ACS URL change) + BOOT. Resolves when that session ends. */
+  /** Power on: DHCP + DNS in network mode, then BOOTSTRAP (first time or after a factory reset / ACS URL change) + BOOT. */
   async boot(): Promise<SessionRecord> {
     await this.start();
     this.#events.add('1 BOOT');
+    if (this.#net && !this.#net.ip) {
+      const failed = await this.#netUp();
+      if (failed) return failed;
+    }
     return this.#trigger();
   }
 
@@ -122,16 +171,28 @@ export class SimPhone {
     const v = canonicalValue(res.def, value);
     if (v === null) throw new Error(`localEdit: invalid value for ${path} (${res.def.type})`);
     if (v === this.state.valueOf(res.def, res.path)) return;
+    const wasEnabled = this.cwmpEnabled;
     this.state.set(res.path, v);
-    const n = this.state.notification(res.path, res.def);
-    if (n === 0 || n === 3 || n === 5) return; // off, or lightweight-only (UDP, not simulated)
-    this.#changed.add(res.path);
-    if (n === 2 || n === 6) this.#kick(); // active: a session as soon as possible
+    this.#valueChanged(res.path);
+    this.#watchLines();
+    if (!wasEnabled && this.cwmpEnabled) this.#kick(); // TR-069 switched on at the menu: first contact now
+    void this.#stun?.sync();
   }
 
-  /** A user power-cycles the phone: `1 BOOT`. */
-  powerCycle(): Promise<SessionRecord> {
+  /** The phone's lines as the site PBX sees them (registered or why not). */
+  lines(): LineView[] {
+    return phoneLines({ read: (p) => this.state.get(p) ?? '', instances: (t) => this.state.instances(t), pbx: this.#opts.pbx }, this.model.family.voice);
+  }
+
+  /** In service from the phone's own view: every line the PBX assigns to it (or every enabled line) registered. */
+  inService(): boolean {
+    return inService(this.lines(), this.#opts.pbx?.expectedFor(this.serial) ?? []);
+  }
+
+  /** A user power-cycles the phone: `1 BOOT` (DHCP again in network mode: INIT-REBOOT). */
+  async powerCycle(): Promise<SessionRecord> {
     this.#reboot();
+    if (this.#net) { const failed = await this.#netUp(); if (failed) return failed; }
     return this.#trigger();
   }
 
@@ -161,17 +222,51 @@ export class SimPhone {
     return this.log.wait(pred, timeoutMs, fromIndex);
   }
 
-  async stop(): Promise<void> {
+  /** Stop; with `release`, a DHCPRELEASE first (network mode). */
+  async stop(o: { release?: boolean } = {}): Promise<void> {
     this.#stopped = true;
     for (const t of this.#timers) t.cancel();
     this.#timers.clear();
-    this.#periodic?.cancel();
+    this.#periodic?.timer.cancel();
     this.log.close();
     await this.#current;
+    await this.#stun?.stop();
+    if (this.#net) { if (o.release) await this.#net.release(); else this.#net.stop(); }
     if (this.#cr) {
       this.#cr.remove(this.crPath);
       if (!this.#opts.crServer) await this.#cr.close();
     }
+  }
+
+  // ---- network ---------------------------------------------------------------------------------
+
+  async #netUp(): Promise<SessionRecord | undefined> {
+    const net = this.#net!;
+    try {
+      const lease = await net.acquire();
+      this.#phase('dhcp');
+      applyLease(this.state, lease, this.#cr!.url(this.crPath, lease.ip));
+      const url = new URL(this.state.get(this.model.family.paths.url) ?? this.#opts.acsUrl);
+      await net.resolve(url.hostname);
+      this.#phase('dns');
+      return undefined;
+    } catch (err) {
+      const rec = failedRecord(this.#events.snapshot(), this.#clock.now(), err instanceof Error ? err.message : String(err));
+      this.log.add(rec);
+      if (this.#opts.retry) this.#timer(retryDelayMs(this.state, 1), () => void this.boot());
+      return rec;
+    }
+  }
+
+  #addressChanged(ip: string): void {
+    this.state.runtime.net.ip = ip;
+    this.state.runtime.crUrl = this.#cr!.url(this.crPath, ip);
+    this.#valueChanged(this.model.family.paths.crUrl); // forced active notification (§7.1)
+    void this.#stun?.sync();
+  }
+
+  #phase(p: PhasePoint): void {
+    this.#opts.onPhase?.(this, p, this.#clock.now());
   }
 
   // ---- sessions --------------------------------------------------------------------------------
@@ -179,6 +274,28 @@ export class SimPhone {
   #connectionRequest(): void {
     this.#events.add('6 CONNECTION REQUEST');
     this.#kick(); // several CRs before the session starts → one session (§7.2)
+  }
+
+  /** A value changed not through the ACS: notification 1 waits for the next Inform, 2 starts a session. */
+  #valueChanged(path: string): void {
+    const r = this.state.resolve(path);
+    if (r?.kind !== 'param') return;
+    const n = this.state.notification(r.path, r.def);
+    if (n === 0 || n === 3 || n === 5) return; // off, or lightweight-only (UDP, not simulated)
+    this.#changed.add(r.path);
+    if (n === 2 || n === 6) this.#kick(); // active: a session as soon as possible
+  }
+
+  /** Line Status values with notification on: a registration change is a value change (the PBX is the truth). */
+  #watchLines(): void {
+    for (const line of this.lines()) {
+      const r = this.state.resolve(line.statusPath);
+      if (r?.kind !== 'param' || this.state.notification(r.path, r.def) === 0) continue;
+      const now = this.state.valueOf(r.def, r.path);
+      const last = (this.#lineStatus ??= new Map()).get(r.path);
+      this.#lineStatus.set(r.path, now);
+      if (last !== undefined && last !== now) this.#valueChanged(r.path);
+    }
   }
 
   /** Ask for a session without waiting for it. */
@@ -205,21 +322,16 @@ export class SimPhone {
         try {
           rec = await this.#runOne();
         } catch (err) { // a simulator bug must not wedge the phone
-          const now = this.#clock.now();
-          rec = { events: [], startedAt: now, endedAt: now, ok: false, error: `simulator: ${String(err)}`, acsMethods: [], transcript: [], httpRequests: 0, connections: 0, auth: 'none' };
+          rec = failedRecord([], this.#clock.now(), `simulator: ${String(err)}`);
         }
-        this.#record(rec);
+        if (rec.cookie) this.#lastCookie = rec.cookie;
+        this.log.add(rec);
         d.resolve(rec);
         await this.#afterSession(rec);
       }
     } finally {
       this.#draining = false;
     }
-  }
-
-  #record(rec: SessionRecord): void {
-    if (rec.cookie) this.#lastCookie = rec.cookie;
-    this.log.add(rec);
   }
 
   #buildInform(): Inform {
@@ -230,34 +342,36 @@ export class SimPhone {
   }
 
   async #runOne(): Promise<SessionRecord> {
+    if (!this.cwmpEnabled) return failedRecord(this.#events.snapshot(), this.#clock.now(), 'TR-069 is off on this phone (EnableCWMP false)');
     const inform = this.#buildInform();
     const sentChanges = [...this.#changed];
     const p = this.model.family.paths;
     const url = this.state.get(p.url) ?? this.#opts.acsUrl;
-    const sentTransfers = new Set<TransferResult>();
+    if (this.#net) await this.#net.resolve(new URL(url).hostname); // a new ACS URL: ask DNS
+    const sent = new Set<TransferResult>();
     const cwmp = { ...this.model.family.cwmp, ...this.#opts.cwmp };
     const rec = await runSession({
       url, ca: this.#opts.ca, username: this.state.get(p.username) ?? '', password: this.state.get(p.password) ?? '',
       namespace: cwmp.namespace, sessionTimeout: cwmp.sessionTimeout, supportedVersions: cwmp.supportedVersions,
-      quirks: this.quirks, timeoutMs: this.#opts.timeoutMs, staleCookie: this.#lastCookie,
+      quirks: this.quirks, timeoutMs: this.#opts.timeoutMs, staleCookie: this.#lastCookie, connect: this.#net?.connectOptions(),
     }, inform, {
       informDelivered: () => {
         this.#events.delivered(inform.events);
         for (const c of sentChanges) this.#changed.delete(c);
         if (inform.events.some((e) => e.code === '0 BOOTSTRAP')) this.#bootstrapUrl = url;
         this.#retryCount = 0;
+        this.#phase('informed');
       },
       nextCpeRequest: () => {
-        const r = this.#results.find((x) => !sentTransfers.has(x));
+        const r = this.#transfers.results.find((x) => !sent.has(x));
         if (!r) return undefined;
-        sentTransfers.add(r);
+        sent.add(r);
         return transferComplete(r);
       },
       cpeRequestDone: (req: CpeRequest) => {
         if (req.method !== 'TransferComplete') return;
-        const i = this.#results.findIndex((r) => r.transfer.commandKey === req.commandKey);
-        const [r] = i >= 0 ? this.#results.splice(i, 1) : [];
-        if (r) this.#events.transferReported(r.transfer.kind, r.transfer.commandKey, this.#results.length > 0);
+        const r = this.#transfers.reported(req.commandKey);
+        if (r) this.#events.transferReported(r.transfer.kind, r.transfer.commandKey, this.#transfers.results.length > 0);
       },
       handle: (req) => handleAcsRequest(this.#host(), req),
     });
@@ -270,7 +384,7 @@ export class SimPhone {
 
   #host(): RpcHost {
     return {
-      state: this.state, quirks: this.quirks, faults: this.faults, transfers: this.#transfers,
+      state: this.state, quirks: this.quirks, faults: this.faults, transfers: this.#transfers.queue,
       reboot: (commandKey) => { this.#after.reboot = commandKey; },
       factoryReset: () => { this.#after.factoryReset = true; },
       scheduleInform: (delaySeconds, commandKey) => this.#timer(delaySeconds * 1000, () => {
@@ -285,7 +399,7 @@ export class SimPhone {
   async #afterSession(rec: SessionRecord): Promise<void> {
     const after = this.#after;
     this.#after = {};
-    if (!rec.ok && this.#opts.retry) this.#scheduleRetry();
+    if (!rec.ok && this.#opts.retry && this.cwmpEnabled) this.#timer(retryDelayMs(this.state, this.#retryCount), () => this.#kick());
     if (after.factoryReset) {
       this.#doFactoryReset();
       this.#kick();
@@ -296,59 +410,29 @@ export class SimPhone {
       this.#events.add('M Reboot', after.reboot);
       this.#kick();
     }
-    for (const t of this.#transfers.filter((x) => x.state === 'queued' && !this.#scheduled.has(x))) {
-      this.#scheduled.add(t); // still 'queued' (cancellable) until its delay has passed
-      if (t.delaySeconds > 0) this.#timer(t.delaySeconds * 1000, () => void this.#runTransfer(t));
-      else await this.#runTransfer(t);
-    }
-  }
-
-  async #runTransfer(t: Transfer): Promise<void> {
-    if (this.#stopped || !this.#transfers.includes(t) || t.state !== 'queued') return; // cancelled meanwhile
-    try {
-      await this.#transfer(t);
-    } catch (err) { // a bug in the simulator, not a transfer failure: report it as 9002
-      t.state = 'done';
-      process.emitWarning(`sim: transfer ${t.commandKey} crashed: ${String(err)}`);
-    }
-  }
-
-  async #transfer(t: Transfer): Promise<void> {
-    t.state = 'running';
-    const injected = this.faults.takeTransfer();
-    const env = { state: this.state, ca: this.#opts.ca, now: () => this.#clock.now(), booleanAsInt: this.quirks.booleanAsInt };
-    const result = injected !== undefined ? injectedResult(t, injected, this.#clock.now())
-      : t.kind === 'Upload' ? await runUpload(t, env) : await runDownload(t, env);
-    t.state = 'done';
-    this.#transfers.splice(this.#transfers.indexOf(t), 1);
-    const silent = this.quirks.noTransferComplete === true && result.fault.code === 0;
-    if (!silent) {
-      this.#results.push(result);
-      this.#events.add('7 TRANSFER COMPLETE');
-      this.#events.add(`M ${t.kind}`, t.commandKey);
-    }
-    if (result.firmware !== undefined) {
-      this.state.runtime.softwareVersion = result.firmware; // flash, then reboot into it
-      this.#reboot();
-    }
-    this.#kick();
+    this.#watchLines();
+    this.#schedulePeriodic();
+    void this.#stun?.sync();
+    await this.#transfers.startQueued();
   }
 
   #reboot(): void {
     this.state.runtime.bootAt = this.#clock.now();
     this.#events.rebooted();
     this.#changed.clear();
+    this.#net?.forgetDns();
     this.#events.add('1 BOOT');
   }
 
   #doFactoryReset(): void {
-    this.state.factoryReset();
-    this.#transfers.length = 0;
-    this.#results.length = 0;
+    this.state.factoryReset(); // site settings (opts.settings) are gone too: EnableCWMP back to off on the Ex family
+    this.#transfers.clear();
     this.#events.clear();
     this.#bootstrapUrl = undefined;
     this.#lastCookie = undefined;
+    this.#lineStatus = undefined;
     this.#reboot();
+    void this.#stun?.sync();
   }
 
   // ---- timers ----------------------------------------------------------------------------------
@@ -358,20 +442,31 @@ export class SimPhone {
     this.#timers.add(t);
   }
 
+  /** Periodic Informs at PeriodicInformInterval; rescheduled when the ACS changes the interval. */
   #schedulePeriodic(): void {
+    if (!this.#opts.periodicInform || this.#stopped) return;
     const p = this.model.family.paths;
     const seconds = Math.max(1, Number(this.state.get(p.periodicInterval) ?? '3600'));
-    this.#periodic = this.#clock.setTimeout(() => {
+    if (this.#periodic?.seconds === seconds) return;
+    this.#periodic?.timer.cancel();
+    const timer = this.#clock.setTimeout(() => {
       if (this.#stopped) return;
+      this.#periodic = undefined;
       if (this.state.get(p.periodicEnable) === 'true') {
         this.#events.add('2 PERIODIC');
         this.#kick();
       }
       this.#schedulePeriodic();
     }, seconds * 1000);
+    this.#periodic = { timer, seconds };
   }
 
-  #scheduleRetry(): void {
-    this.#timer(retryDelayMs(this.state, this.#retryCount), () => this.#kick());
+  /** Quirk localDrift: now and then someone changes a value the ACS set, from the phone's menu. */
+  #scheduleDrift(): void {
+    this.#timer((this.#opts.driftIntervalS ?? 600) * 1000, () => {
+      const d = driftedValue(this.state);
+      if (d) this.localEdit(d.path, d.value);
+      this.#scheduleDrift();
+    });
   }
 }

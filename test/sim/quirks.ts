@@ -52,7 +52,7 @@ export const QUIRKS = {
   },
   dateTimeMillis: {
     effect: 'Sends dateTime values (CurrentTime, CurrentLocalTime) with milliseconds.',
-    seenIn: 'models/README.md misbehaviours; GenieACS DATETIME_MILLISECONDS', implemented: false,
+    seenIn: 'models/README.md misbehaviours; GenieACS DATETIME_MILLISECONDS', implemented: true,
   },
   staleCookie: {
     effect: 'Sends the previous session\'s cookie with the Inform of a new session.',
@@ -67,12 +67,12 @@ export const QUIRKS = {
     seenIn: 'models/README.md misbehaviours', implemented: true,
   },
   droppedParameterAfterUpgrade: {
-    effect: 'After a firmware upgrade one parameter disappears: a GPV naming it faults 9005 for the whole call.',
-    seenIn: 'models/README.md misbehaviours; GenieACS 9005 rediscovery', implemented: false,
+    effect: 'After a firmware upgrade one parameter (SimPhoneOptions.droppedParameter, default <root>Time.LocalTimeZone) disappears: a GPV naming it faults 9005 for the whole call.',
+    seenIn: 'models/README.md misbehaviours; GenieACS 9005 rediscovery', implemented: true,
   },
   omitSingleInstance: {
-    effect: 'Omits the instance number in names where a table has exactly one instance.',
-    seenIn: 'models/README.md misbehaviours, §11.3', implemented: false,
+    effect: 'Omits the instance number in the names it reports (GPN, GPV, GPA, Inform) where a table has exactly one instance (`VoiceService.VoiceProfile.Line.…`); accepts both forms.',
+    seenIn: 'models/README.md misbehaviours, §11.3', implemented: true,
   },
   noXmlDeclaration: {
     effect: 'Sends envelopes without the `<?xml ...?>` declaration.',
@@ -88,19 +88,31 @@ export const QUIRKS = {
   },
   wrongWritable: {
     effect: 'GetParameterNames reports Writable=0 for writable parameters.',
-    seenIn: '§11.3: GenieACS skipWritableCheck', implemented: false,
+    seenIn: '§11.3: GenieACS skipWritableCheck', implemented: true,
   },
   localDrift: {
-    effect: 'Values set by the ACS are changed from the phone menu now and then (periodic random localEdit).',
-    seenIn: 'models/README.md behaviour 4 (Unify-like), misbehaviours', implemented: false,
+    effect: 'Every driftIntervalS (default 600 s, phone clock) a value the ACS set is changed from the phone menu (localEdit: VALUE CHANGE if notified).',
+    seenIn: 'models/README.md behaviour 4 (Unify-like), misbehaviours', implemented: true,
   },
   ignoreHoldRequests: {
     effect: 'Sends TransferComplete even while the ACS holds requests (HoldRequests=1).',
-    seenIn: '§1.5 (broken agents)', implemented: false,
+    seenIn: '§1.5 (broken agents)', implemented: true,
   },
   transferFaultAfterSuccess: {
-    effect: 'Reports TransferComplete fault 9010/9015/9017 although the file was applied.',
-    seenIn: 'models/README.md misbehaviours', implemented: false,
+    effect: 'Reports TransferComplete fault 9010 although the file was applied (firmware running, configuration set).',
+    seenIn: 'models/README.md misbehaviours', implemented: true,
+  },
+  requireXmlDeclaration: {
+    effect: 'Aborts the session when an ACS envelope lacks the `<?xml ...?>` declaration.',
+    seenIn: 'models/README.md misbehaviours ("no <?xml?> declaration tolerated or required")', implemented: true,
+  },
+  requireContentLength: {
+    effect: 'Aborts the session when an ACS response has a body without Content-Length (chunked).',
+    seenIn: 'models/README.md misbehaviours ("Content-Length required (no chunked bodies)")', implemented: true,
+  },
+  smallGpv: {
+    effect: 'GetParameterValues naming more than 16 parameters faults 9002 (batch GPVs).',
+    seenIn: '§3.1, §11.3: Grandstream Android phone, GenieACS #150', implemented: true,
   },
 } as const satisfies Record<string, QuirkDef>;
 

@@ -5,7 +5,8 @@
 // which every phone of the family shares. (tr069-protocol.md §5.2–5.3 for paths and instances.)
 
 import type { Clock } from '../../src/core/clock.ts';
-import { deriveValue, type DeriveContext } from './models/derive.ts';
+import { deriveValue, type DeriveContext, type NetFacts } from './models/derive.ts';
+import type { SitePbx } from './pbx.ts';
 import type { Model, ObjDef, ParamDef, SchemaNode, TableDef } from './models/types.ts';
 import { zeroOf } from './models/values.ts';
 
@@ -35,7 +36,7 @@ export type Resolved =
 /** One item of a walk: a parameter, or an object/table/instance path ending in `.`. */
 export interface WalkItem { path: string; param?: ParamDef; writable: boolean }
 
-interface InstanceSet { ids: number[]; next: number }
+interface InstanceSet { ids: readonly number[]; next: number }
 
 const INSTANCE_RE = /^[1-9]\d*$/;
 const factoryTablesCache = new WeakMap<Model, Map<string, readonly number[]>>();
@@ -58,32 +59,44 @@ function factoryTables(model: Model): Map<string, readonly number[]> {
   return t;
 }
 
+/** The phone's runtime facts that derived values read (the phone updates them). */
+export interface Runtime {
+  bootAt: number;
+  crUrl: string;
+  softwareVersion: string;
+  net: NetFacts;
+  pbx?: SitePbx | undefined;
+}
+
 export class PhoneState {
   readonly model: Model;
   readonly identity: Identity;
   /** Runtime facts used by derived values; the phone updates them. */
-  readonly runtime: { bootAt: number; crUrl: string; softwareVersion: string };
+  readonly runtime: Runtime;
   readonly #clock: Clock;
   #values = new Map<string, string>();
   #attrs = new Map<string, number>();
+  /**
+   * Tables whose instances differ from the factory (or that grew once: numbers are never reused,
+   * §5.3). Untouched tables read the family's shared factory list, so an idle phone stores none.
+   */
   #tables = new Map<string, InstanceSet>();
+  /** Parameter templates that no longer exist (quirk droppedParameterAfterUpgrade). */
+  #dropped: Set<string> | undefined;
 
   constructor(model: Model, identity: Identity, clock: Clock, softwareVersion: string) {
     this.model = model;
     this.identity = identity;
     this.#clock = clock;
-    this.runtime = { bootAt: clock.now(), crUrl: '', softwareVersion };
-    this.#resetTables();
+    this.runtime = {
+      bootAt: clock.now(), crUrl: '', softwareVersion,
+      net: { ip: identity.ip, mask: '255.255.255.0', gateway: '', dns: '', mac: identity.mac, udpCr: '', natDetected: false },
+    };
   }
 
-  #resetTables(): void {
-    const old = this.#tables;
-    this.#tables = new Map();
-    for (const [path, ids] of factoryTables(this.model)) {
-      // Instance numbers are never reused, not even after a factory reset (§5.3).
-      const next = Math.max(old.get(path)?.next ?? 0, Math.max(...ids) + 1);
-      this.#tables.set(path, { ids: [...ids], next });
-    }
+  /** A firmware upgrade removed this parameter (template path): it resolves to nothing from now on. */
+  dropParameter(template: string): void {
+    (this.#dropped ??= new Set()).add(template);
   }
 
   /** Find what a path names: a parameter (no trailing dot), an object/instance or a table (trailing dot). '' = root. */
@@ -99,7 +112,7 @@ export class PhoneState {
     for (let i = 1; i < segs.length; i++) {
       const seg = segs[i]!;
       if (node.kind === 'table') {
-        if (!INSTANCE_RE.test(seg) || !this.#tables.get(cur)?.ids.includes(Number(seg))) return undefined;
+        if (!INSTANCE_RE.test(seg) || !this.instances(cur).includes(Number(seg))) return undefined;
         inInstance = node.writable;
         node = node.entry;
         cur += `${seg}.`;
@@ -112,7 +125,7 @@ export class PhoneState {
       node = child;
       cur += child.kind === 'param' ? seg : `${seg}.`;
     }
-    if (node.kind === 'param') return isObject ? undefined : { kind: 'param', def: node, path: cur };
+    if (node.kind === 'param') return isObject || this.#dropped?.has(node.template) ? undefined : { kind: 'param', def: node, path: cur };
     if (!isObject) return undefined;
     return node.kind === 'table' ? { kind: 'table', def: node, path: cur } : { kind: 'object', def: node, path: cur, writable: inInstance };
   }
@@ -136,13 +149,14 @@ export class PhoneState {
   }
 
   #deriveCtx(): DeriveContext {
+    const rt = this.runtime;
+    const voice = this.model.family.voice;
     return {
       read: (p) => this.get(p) ?? '',
-      instances: (t) => this.#tables.get(t)?.ids ?? [],
+      instances: (t) => this.instances(t),
       now: () => this.#clock.now(),
-      bootAt: this.runtime.bootAt,
-      crUrl: this.runtime.crUrl,
-      softwareVersion: this.runtime.softwareVersion,
+      bootAt: rt.bootAt, crUrl: rt.crUrl, softwareVersion: rt.softwareVersion, net: rt.net, pbx: rt.pbx,
+      globalSip: voice.kind === 'tr104i1' ? voice.globalSip : undefined,
     };
   }
 
@@ -166,15 +180,24 @@ export class PhoneState {
 
   /** Instance numbers of a concrete table path. */
   instances(tablePath: string): readonly number[] {
-    return this.#tables.get(tablePath)?.ids ?? [];
+    return this.#tables.get(tablePath)?.ids ?? factoryTables(this.model).get(tablePath) ?? [];
+  }
+
+  #touch(tablePath: string): InstanceSet {
+    let set = this.#tables.get(tablePath);
+    if (!set) {
+      const ids = factoryTables(this.model).get(tablePath) ?? [];
+      set = { ids, next: ids.length > 0 ? Math.max(...ids) + 1 : 1 };
+      this.#tables.set(tablePath, set);
+    }
+    return set;
   }
 
   /** AddObject: a new instance with default values; numbers only grow (§5.3). */
   addInstance(tablePath: string): number {
-    let set = this.#tables.get(tablePath);
-    if (!set) { set = { ids: [], next: 1 }; this.#tables.set(tablePath, set); }
+    const set = this.#touch(tablePath);
     const n = set.next++;
-    set.ids.push(n);
+    set.ids = [...set.ids, n]; // never mutate: the list may be the family's shared factory list
     return n;
   }
 
@@ -182,9 +205,15 @@ export class PhoneState {
   deleteInstance(instancePath: string): void {
     const m = /^(.*\.)(\d+)\.$/.exec(instancePath);
     if (!m) throw new Error(`not an instance path: ${instancePath}`);
-    const set = this.#tables.get(m[1]!);
-    if (set) set.ids = set.ids.filter((id) => id !== Number(m[2]));
-    for (const map of [this.#values, this.#attrs, this.#tables] as Map<string, unknown>[]) {
+    const set = this.#touch(m[1]!);
+    set.ids = set.ids.filter((id) => id !== Number(m[2]));
+    this.restoreInstance(instancePath);
+    for (const key of this.#tables.keys()) if (key.startsWith(instancePath)) this.#tables.get(key)!.ids = [];
+  }
+
+  /** Back to defaults below an instance, which stays (fixed tables: Aastra's DeleteObject). */
+  restoreInstance(instancePath: string): void {
+    for (const map of [this.#values, this.#attrs] as Map<string, unknown>[]) {
       for (const key of map.keys()) if (key.startsWith(instancePath)) map.delete(key);
     }
   }
@@ -227,7 +256,19 @@ export class PhoneState {
   factoryReset(): void {
     this.#values.clear();
     this.#attrs.clear();
-    this.#resetTables();
+    this.#dropped = undefined;
+    // Instance numbers are never reused, not even after a factory reset (§5.3): keep `next`.
+    for (const [path, set] of this.#tables) set.ids = factoryTables(this.model).get(path) ?? [];
+  }
+
+  /** Has this value been set (by the ACS or locally) to something else than the factory value? */
+  isOverridden(path: string): boolean {
+    return this.#values.has(path);
+  }
+
+  /** Paths of the values this phone holds that differ from the factory (ACS or local changes). */
+  overriddenPaths(): IterableIterator<string> {
+    return this.#values.keys();
   }
 
   /** Sizes of what this phone stores (for memory reports). */

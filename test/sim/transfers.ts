@@ -4,11 +4,13 @@
 // Firmware images are text files whose first line is `version=<SoftwareVersion>`; vendor
 // configuration files are `<parameter path>=<value>` lines applied atomically.
 
+import { createHash } from 'node:crypto';
 import type { FaultStruct } from '../../src/protocols/cwmp/types.ts';
 import { buildAuthorization, parseChallenge } from '../../src/protocols/http/digest.ts';
 import { faultString } from './faults.ts';
 import { httpRequest, type HttpResponse } from './http-client.ts';
 import { canonicalValue, UNKNOWN_TIME } from './models/values.ts';
+import type { ConnectOptions } from './phone-net.ts';
 import type { PhoneState } from './state.ts';
 
 export type TransferKind = 'Download' | 'Upload' | 'ScheduleDownload';
@@ -45,7 +47,9 @@ export interface TransferEnv {
   ca?: string;
   now(): number;
   /** booleanAsInt and friends, for applying configuration files. */
-  booleanAsInt?: boolean;
+  booleanAsInt?: boolean | undefined;
+  /** Source address and DNS answer (network mode). */
+  connect?: ConnectOptions;
 }
 
 export function isoTime(ms: number): string {
@@ -58,7 +62,7 @@ const fault = (code: number): FaultStruct => ({ code, string: faultString(code) 
 /** GET/PUT answering one 401 challenge (Basic or Digest) with the transfer's credentials. */
 async function authedRequest(method: 'GET' | 'PUT', t: Transfer, env: TransferEnv, body?: Buffer): Promise<HttpResponse> {
   const url = new URL(t.url);
-  const base = { method, url, ca: env.ca, agent: false as const, ...(body ? { body } : {}) };
+  const base = { method, url, ca: env.ca, agent: false as const, ...(body ? { body } : {}), ...env.connect };
   const first = await httpRequest(base);
   if (first.status !== 401 || (t.username === '' && t.password === '')) return first;
   const challenge = parseChallenge(String(first.headers['www-authenticate'] ?? ''));
@@ -89,11 +93,30 @@ export async function runDownload(t: Transfer, env: TransferEnv): Promise<Transf
   if (res.status < 200 || res.status > 299) return done(fault(9010));
   if (t.fileSize > 0 && res.body.length !== t.fileSize) return done(fault(res.body.length < t.fileSize ? 9017 : 9018));
   if (t.fileType === FIRMWARE) {
-    const m = /^\s*version\s*=\s*(\S+)/i.exec(res.body.toString('utf8', 0, Math.min(res.body.length, 256)));
-    return m ? done(OK, { firmware: m[1]! }) : done(fault(9018));
+    const version = firmwareVersion(res.body);
+    return version ? done(OK, { firmware: version }) : done(fault(9018));
   }
   if (t.fileType === CONFIG_FILE) return done(applyConfigFile(res.body.toString('utf8'), env) ? OK : fault(9018));
   return done(OK); // web content, tones, ringers: accepted and kept nowhere
+}
+
+/**
+ * A simulated firmware image: first line `version=<SoftwareVersion>`, optional second line
+ * `sha256=<hex>` of everything after that line (a corrupted image fails it → 9018), then the
+ * payload. The version, or null when the image is not valid.
+ */
+export function firmwareVersion(image: Buffer): string | null {
+  const head = image.toString('latin1', 0, Math.min(image.length, 512));
+  const m = /^\s*version\s*=\s*(\S+)\r?\n(?:sha256=([0-9a-fA-F]{64})\r?\n)?/i.exec(head) ?? /^\s*version\s*=\s*(\S+)\s*$/i.exec(head);
+  if (!m) return null;
+  if (m[2] && createHash('sha256').update(image.subarray(m[0].length)).digest('hex') !== m[2].toLowerCase()) return null;
+  return m[1]!;
+}
+
+/** A firmware image of `version` with its checksum line and `size` bytes of payload (tests, lab). */
+export function firmwareImage(version: string, size = 1024): Buffer {
+  const payload = Buffer.alloc(size, 0x5a);
+  return Buffer.concat([Buffer.from(`version=${version}\nsha256=${createHash('sha256').update(payload).digest('hex')}\n`), payload]);
 }
 
 /** `path=value` lines (blank lines and `#` comments ignored), applied all-or-nothing. */

@@ -4,8 +4,8 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseCsv } from './csv.ts';
-import type { BaseType, Family, Model, ObjDef, ParamDef, SchemaNode, TableDef } from './types.ts';
+import { csvRecords, parseCsv } from './csv.ts';
+import type { BaseType, Family, Model, ObjDef, ObservedSource, ParamDef, SchemaNode, TableDef } from './types.ts';
 
 const DATA_DIR = join(import.meta.dirname, 'data');
 const BASE_TYPES: ReadonlySet<string> = new Set(['string', 'int', 'unsignedInt', 'long', 'unsignedLong', 'boolean', 'dateTime', 'base64', 'hexBinary']);
@@ -29,8 +29,24 @@ export function familyRows(family: Family, readData: (file: string) => string = 
       byPath.set(path, { ...row, path });
     }
   }
+  for (const src of family.observed ?? []) for (const row of observedRows(src, readData(src.file))) byPath.set(row.path, row);
   for (const row of rowsOf(`path,kind,type,access,constraints,default\n${family.extra.join('\n')}\n`)) byPath.set(row.path, row);
   return [...byPath.values()];
+}
+
+/** Vendor leaves of an observation file (path,xsd_type,sample_value,notes) as writable parameter rows. */
+function observedRows(src: ObservedSource, text: string): Row[] {
+  const out: Row[] = [];
+  for (const rec of csvRecords(text)) {
+    let path = rec['path'] ?? '';
+    if (!path.includes(src.match)) continue;
+    // Observations name concrete instances (`VoiceService.1.`, `VoiceProfile.{N}.`): generalise.
+    path = path.replace(/\.\{N\}(?=\.)/g, '.{i}').replace(/\.(VoiceService|VoiceProfile|Line)\.1(?=\.)/g, '.$1.{i}');
+    if (src.from && src.to && path.startsWith(src.from)) path = src.to + path.slice(src.from.length);
+    const type = (rec['xsd_type'] ?? 'xsd:string').replace(/^xsd:/, '');
+    out.push({ path, kind: 'parameter', type, access: 'readWrite', constraints: '', default: '' });
+  }
+  return out;
 }
 
 interface Constraints { enumValues?: string[]; ranges?: [number | null, number | null][]; maxLength?: number; listMaxLength?: number }

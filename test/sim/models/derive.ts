@@ -1,9 +1,23 @@
-// Computed parameter values: uptime, clock, the connection-request URL, the running firmware,
-// table counters and SIP registration state. Families name them (types.ts DeriveName) so a
-// family stays pure data. A simulated line "registers" (Status Up) once it is enabled and has a
-// user name and a server — which lets ACS tests observe provisioning take effect.
+// Computed parameter values: uptime, clock, the connection-request URLs, the running firmware,
+// the DHCP lease, table counters and SIP registration state. Families name them (types.ts
+// DeriveName) so a family stays pure data. A line's Status comes from the site PBX (pbx.ts,
+// models/lines.ts): Up only when the phone's SIP settings and credentials match it.
 
+import type { SitePbx } from '../pbx.ts';
+import { callControlLineStatus, sipClientStatus, tr104i1Status } from './lines.ts';
 import type { DeriveName } from './types.ts';
+
+/** What a phone knows about its network (DHCP lease) and its Annex G binding. */
+export interface NetFacts {
+  ip: string;
+  mask: string;
+  gateway: string;
+  dns: string;
+  mac: string;
+  /** UDPConnectionRequestAddress (host:port) once STUN learned it, else ''. */
+  udpCr: string;
+  natDetected: boolean;
+}
 
 export interface DeriveContext {
   /** Canonical value of a concrete parameter path ('' when it does not exist). */
@@ -14,34 +28,13 @@ export interface DeriveContext {
   bootAt: number;
   crUrl: string;
   softwareVersion: string;
+  net: NetFacts;
+  pbx?: SitePbx | undefined;
+  /** Aastra's global SIP object, used where a VoiceProfile leaves a server setting empty. */
+  globalSip?: string | undefined;
 }
 
 const parentOf = (path: string): string => path.slice(0, path.lastIndexOf('.') + 1);
-
-/** Registration state of a TR-104 issue 2 `SIP.Client.{i}` (tr069-protocol.md §10.6). */
-function sipClientStatus(base: string, ctx: DeriveContext): string {
-  if (ctx.read(`${base}Enable`) !== 'true') return 'Disabled';
-  const network = ctx.read(`${base}Network`);
-  const server = network ? ctx.read(`${network}.RegistrarServer`) || ctx.read(`${network}.ProxyServer`) : '';
-  return ctx.read(`${base}AuthUserName`) !== '' && server !== '' ? 'Up' : 'Error_Misconfigured';
-}
-
-/** `CallControl.Line.{i}.Status`: Up when enabled and its Provider (a SIP.Client) is Up. */
-function callControlLineStatus(base: string, ctx: DeriveContext): string {
-  if (ctx.read(`${base}Enable`) !== 'true') return 'Disabled';
-  const provider = ctx.read(`${base}Provider`);
-  return provider && sipClientStatus(`${provider}.`, ctx) === 'Up' ? 'Up' : 'Error';
-}
-
-/** TR-104 issue 1 `VoiceProfile.{i}.Line.{i}.Status` (enable flags are the strings Enabled/Disabled/Quiescent). */
-function tr104i1LineStatus(base: string, ctx: DeriveContext): string {
-  const enable = ctx.read(`${base}Enable`);
-  if (enable !== 'Enabled') return enable === 'Quiescent' ? 'Quiescent' : 'Disabled';
-  const profile = base.replace(/Line\.\d+\.$/, '');
-  if (ctx.read(`${profile}Enable`) !== 'Enabled') return 'Disabled';
-  const server = ctx.read(`${profile}SIP.RegistrarServer`) || ctx.read(`${profile}SIP.ProxyServer`);
-  return ctx.read(`${base}SIP.AuthUserName`) !== '' && server !== '' ? 'Up' : 'Error';
-}
 
 function isoSeconds(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z'); // no fractions (tr069-protocol.md §5.1)
@@ -54,9 +47,16 @@ export function deriveValue(name: DeriveName, path: string, ctx: DeriveContext):
     case 'currentLocalTime': return isoSeconds(ctx.now());
     case 'connectionRequestUrl': return ctx.crUrl;
     case 'softwareVersion': return ctx.softwareVersion;
-    case 'sipClientStatus': return sipClientStatus(base, ctx);
-    case 'callControlLineStatus': return callControlLineStatus(base, ctx);
-    case 'tr104i1LineStatus': return tr104i1LineStatus(base, ctx);
+    case 'sipClientStatus': return sipClientStatus(ctx, base);
+    case 'callControlLineStatus': return callControlLineStatus(ctx, base);
+    case 'tr104i1LineStatus': return tr104i1Status(ctx, base, ctx.globalSip);
+    case 'udpConnectionRequestAddress': return ctx.net.udpCr;
+    case 'natDetected': return ctx.net.natDetected ? 'true' : 'false';
+    case 'lanIp': return ctx.net.ip;
+    case 'lanMask': return ctx.net.mask;
+    case 'lanGateway': return ctx.net.gateway;
+    case 'lanDns': return ctx.net.dns;
+    case 'lanMac': return ctx.net.mac;
     default: return String(ctx.instances(`${base}${name.slice('count:'.length)}.`).length);
   }
 }

@@ -11,7 +11,15 @@ export type BaseType = 'string' | 'int' | 'unsignedInt' | 'long' | 'unsignedLong
 
 /** Names of the computed values in derive.ts (a family refers to them by name, so it stays data). */
 export type DeriveName = 'upTime' | 'currentLocalTime' | 'connectionRequestUrl' | 'softwareVersion'
-  | 'sipClientStatus' | 'callControlLineStatus' | 'tr104i1LineStatus' | `count:${string}`;
+  | 'sipClientStatus' | 'callControlLineStatus' | 'tr104i1LineStatus' | 'udpConnectionRequestAddress' | 'natDetected'
+  | 'lanIp' | 'lanMask' | 'lanGateway' | 'lanDns' | 'lanMac' | `count:${string}`;
+
+/** Where a family keeps its SIP lines (models/lines.ts reads them for the PBX). */
+export type VoiceLayout =
+  /** TR-104 issue 1: `<profiles>{i}.SIP.*` servers, `<profiles>{i}.Line.{i}.SIP.*` credentials. */
+  | { kind: 'tr104i1'; profiles: string; globalSip?: string }
+  /** TR-104 issue 2: `<service>SIP.Network/Client`, `<service>CallControl.Line`. */
+  | { kind: 'tr104i2'; service: string };
 
 export interface ParamDef {
   kind: 'param';
@@ -69,6 +77,18 @@ export interface CsvSource {
   exclude?: readonly string[];
 }
 
+/**
+ * Rows of a vendor observation file (path,xsd_type,sample_value,notes — models/README.md): the
+ * rows whose path contains `match` (the vendor prefix) become writable parameters; `{N}` and the
+ * literal `VoiceService.1.`/`VoiceProfile.1.` of the observations become `{i}`.
+ */
+export interface ObservedSource {
+  file: string;
+  match: string;
+  from?: string;
+  to?: string;
+}
+
 /** A data-model family: everything that makes a simulated phone of this kind. Pure data. */
 export interface Family {
   name: string;
@@ -76,6 +96,8 @@ export interface Family {
   /** `Device.` (TR-181 / TR-106) or `InternetGatewayDevice.` (TR-098). */
   root: string;
   sources: readonly CsvSource[];
+  /** Vendor leaves from the observation files (X_001565_, X_GRANDSTREAM_). */
+  observed?: readonly ObservedSource[];
   /** Extra rows in the CSV format (path,kind,type,access,constraints,default); they replace CSV rows of the same path. */
   extra: readonly string[];
   /** Leaf names matching this regular expression are hidden (read back empty). */
@@ -92,12 +114,23 @@ export interface Family {
   factory: Readonly<Record<string, string>>;
   /** Forced-inform parameters (concrete paths), sent in every Inform (tr069-protocol.md §2.1). */
   forcedInform: readonly string[];
+  /** Where the SIP lines are (registration with the site PBX, compliance). */
+  voice: VoiceLayout;
+  /**
+   * Tables of fixed size (template paths ending with `.`): AddObject faults 9004, DeleteObject of
+   * an instance restores it to its defaults instead of removing it (Aastra: models/README.md 3).
+   */
+  fixedTables?: readonly string[];
   /** Answer to GetRPCMethods; any ACS method not listed faults 9000. */
   rpcMethods: readonly string[];
   /** CWMP dialect: namespace of the Inform and whether the 1.3/1.4 headers are sent (§1.5, §1.9). */
   cwmp: { namespace: CwmpNamespace; sessionTimeout?: number; supportedVersions?: string };
   /** Identity defaults (overridable per phone). */
-  identity: { manufacturer: string; oui: string; productClass: string; modelName: string; hardwareVersion: string; softwareVersion: string };
+  identity: {
+    manufacturer: string; oui: string; productClass: string; modelName: string; hardwareVersion: string; softwareVersion: string;
+    /** The serial number is the MAC in lower-case hex (Yealink); the MAC then starts with the OUI. */
+    serialIsMac?: boolean;
+  };
   /** Paths the simulator itself uses (so the engine never hard-codes a root). */
   paths: FamilyPaths;
 }
@@ -114,6 +147,17 @@ export interface FamilyPaths {
   crUsername: string;
   crPassword: string;
   softwareVersion: string;
+  provisioningCode: string;
+  /** TR-069 Annex G (STUN / UDP connection request), tr069-protocol.md §8.2. */
+  stunEnable: string;
+  stunServerAddress: string;
+  stunServerPort: string;
+  stunUsername: string;
+  stunPassword: string;
+  stunMinimumKeepAlivePeriod: string;
+  udpConnectionRequestAddress: string;
+  /** TR-098 `ManagementServer.EnableCWMP`: false = the phone never contacts the ACS. */
+  enableCwmp?: string;
 }
 
 /** A compiled family: the shared schema tree plus the family data. One per family per process. */

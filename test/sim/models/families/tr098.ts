@@ -5,8 +5,8 @@
 // §10.2); the TR-098-only leaves (DeviceSummary, SpecVersion, EnableCWMP, LocalTimeZoneName, the
 // forced-inform WAN ExternalIPAddress) are `extra` rows.
 
-import type { Family } from '../types.ts';
-import { RPC_1_0, canDenyDefaults, identityFactory, notifyDefaults, paths, rootDerive } from './common.ts';
+import type { CsvSource, DeriveName, Family } from '../types.ts';
+import { RPC_1_0, canDenyDefaults, identityFactory, notifyDefaults, paths, rootDerive, tr104i1Source } from './common.ts';
 
 const R = 'InternetGatewayDevice.';
 const VS = `${R}Services.VoiceService.{i}.`;
@@ -14,48 +14,57 @@ const VP = `${R}Services.VoiceService.1.VoiceProfile.1.`;
 const WAN = `${R}WANDevice.{i}.WANConnectionDevice.{i}.WANIPConnection.{i}.`;
 const WAN1 = `${R}WANDevice.1.WANConnectionDevice.1.WANIPConnection.1.`;
 
+/** Rows of InternetGatewayDevice:1 the reference CSVs lack (shared with the Ex family). */
+export const TR098_EXTRA: readonly string[] = [
+  `${R},object,,readOnly,min=1 max=1,`,
+  `${R}DeviceSummary,parameter,string,readOnly,maxLength=1024,`,
+  `${R}Services.,object,,readOnly,min=1 max=1,`,
+  `${R}DeviceInfo.SpecVersion,parameter,string,readOnly,maxLength=16,1.0`,
+  `${R}ManagementServer.EnableCWMP,parameter,boolean,readWrite,,true`,
+  `${R}ManagementServer.CWMPRetryMinimumWaitInterval,parameter,unsignedInt,readWrite,range=1:65535,5`,
+  `${R}ManagementServer.CWMPRetryIntervalMultiplier,parameter,unsignedInt,readWrite,range=1000:65535,2000`,
+  `${R}ManagementServer.DefaultActiveNotificationThrottle,parameter,unsignedInt,readWrite,,0`,
+  `${R}Time.Enable,parameter,boolean,readWrite,,true`,
+  `${R}Time.LocalTimeZoneName,parameter,string,readWrite,maxLength=64,`,
+  `${R}WANDeviceNumberOfEntries,parameter,unsignedInt,readOnly,,`,
+  `${R}WANDevice.{i}.,object,,readOnly,min=0 max=unbounded,`,
+  `${R}WANDevice.{i}.WANConnectionNumberOfEntries,parameter,unsignedInt,readOnly,,`,
+  `${R}WANDevice.{i}.WANConnectionDevice.{i}.,object,,readOnly,min=0 max=unbounded,`,
+  `${R}WANDevice.{i}.WANConnectionDevice.{i}.WANIPConnectionNumberOfEntries,parameter,unsignedInt,readOnly,,`,
+  `${WAN},object,,readOnly,min=0 max=unbounded,`,
+  `${WAN}Enable,parameter,boolean,readWrite,,true`,
+  `${WAN}ConnectionStatus,parameter,string,readOnly,enum=Unconfigured|Connecting|Connected|PendingDisconnect|Disconnecting|Disconnected,Connected`,
+  `${WAN}AddressingType,parameter,string,readWrite,enum=DHCP|Static,DHCP`,
+  `${WAN}ExternalIPAddress,parameter,string[IPAddress],readOnly,,`,
+  `${WAN}SubnetMask,parameter,string[IPAddress],readOnly,,`,
+  `${WAN}DefaultGateway,parameter,string[IPAddress],readOnly,,`,
+  `${WAN}DNSServers,parameter,string,readWrite,listMaxLength=64,`,
+  `${WAN}MACAddress,parameter,string[MACAddress],readOnly,,`,
+];
+
+/** The TR-098 root with DeviceInfo/ManagementServer/Time from the TR-106 CSV rewritten. */
+export const TR098_ROOT_SOURCE: CsvSource = {
+  file: 'tr106-1-2-root.csv', from: 'Device.', to: R,
+  include: [`${R}DeviceInfo.`, `${R}ManagementServer.`, `${R}Time.`],
+};
+
+/** WAN leaves computed from the DHCP lease. */
+export const TR098_WAN_DERIVE: Record<string, DeriveName> = {
+  [`${WAN}ExternalIPAddress`]: 'lanIp',
+  [`${WAN}SubnetMask`]: 'lanMask',
+  [`${WAN}DefaultGateway`]: 'lanGateway',
+  [`${WAN}MACAddress`]: 'lanMac',
+};
+
 export const tr098: Family = {
   name: 'tr098',
   description: 'TR-098 InternetGatewayDevice:1 + TR-104 issue 1 (VoiceProfile.{i}.Line.{i}), CWMP 1.0',
   root: R,
   sources: [
-    {
-      file: 'tr106-1-2-root.csv', from: 'Device.', to: R,
-      include: [`${R}DeviceInfo.`, `${R}ManagementServer.`, `${R}Time.`],
-    },
-    {
-      file: 'tr104-1-1-voice.csv', from: 'Device.', to: R,
-      include: [`${R}Services.VoiceService.`],
-      exclude: [`${VS}PhyInterface`, `${VS}VoiceProfile.{i}.MGCP`, `${VS}VoiceProfile.{i}.H323`,
-        `${VS}VoiceProfile.{i}.Line.{i}.MGCP`, `${VS}VoiceProfile.{i}.Line.{i}.H323`, `${VS}Capabilities.MGCP`, `${VS}Capabilities.H323`],
-    },
+    TR098_ROOT_SOURCE,
+    tr104i1Source(VS, { from: 'Device.', to: R }),
   ],
-  extra: [
-    `${R},object,,readOnly,min=1 max=1,`,
-    `${R}DeviceSummary,parameter,string,readOnly,maxLength=1024,`,
-    `${R}Services.,object,,readOnly,min=1 max=1,`,
-    `${R}DeviceInfo.SpecVersion,parameter,string,readOnly,maxLength=16,1.0`,
-    `${R}ManagementServer.EnableCWMP,parameter,boolean,readWrite,,true`,
-    `${R}ManagementServer.CWMPRetryMinimumWaitInterval,parameter,unsignedInt,readWrite,range=1:65535,5`,
-    `${R}ManagementServer.CWMPRetryIntervalMultiplier,parameter,unsignedInt,readWrite,range=1000:65535,2000`,
-    `${R}ManagementServer.DefaultActiveNotificationThrottle,parameter,unsignedInt,readWrite,,0`,
-    `${R}Time.Enable,parameter,boolean,readWrite,,true`,
-    `${R}Time.LocalTimeZoneName,parameter,string,readWrite,maxLength=64,`,
-    `${R}WANDeviceNumberOfEntries,parameter,unsignedInt,readOnly,,`,
-    `${R}WANDevice.{i}.,object,,readOnly,min=0 max=unbounded,`,
-    `${R}WANDevice.{i}.WANConnectionNumberOfEntries,parameter,unsignedInt,readOnly,,`,
-    `${R}WANDevice.{i}.WANConnectionDevice.{i}.,object,,readOnly,min=0 max=unbounded,`,
-    `${R}WANDevice.{i}.WANConnectionDevice.{i}.WANIPConnectionNumberOfEntries,parameter,unsignedInt,readOnly,,`,
-    `${WAN},object,,readOnly,min=0 max=unbounded,`,
-    `${WAN}Enable,parameter,boolean,readWrite,,true`,
-    `${WAN}ConnectionStatus,parameter,string,readOnly,enum=Unconfigured|Connecting|Connected|PendingDisconnect|Disconnecting|Disconnected,Connected`,
-    `${WAN}AddressingType,parameter,string,readWrite,enum=DHCP|Static,DHCP`,
-    `${WAN}ExternalIPAddress,parameter,string[IPAddress],readOnly,,`,
-    `${WAN}SubnetMask,parameter,string[IPAddress],readOnly,,`,
-    `${WAN}DefaultGateway,parameter,string[IPAddress],readOnly,,`,
-    `${WAN}DNSServers,parameter,string,readWrite,listMaxLength=64,`,
-    `${WAN}MACAddress,parameter,string[MACAddress],readOnly,,`,
-  ],
+  extra: TR098_EXTRA,
   hiddenPattern: 'Password$',
   notify: notifyDefaults(R),
   canDeny: canDenyDefaults(R),
@@ -64,6 +73,7 @@ export const tr098: Family = {
     [`${VS}VoiceProfile.{i}.Line.{i}.Status`]: 'tr104i1LineStatus',
     [`${VS}VoiceProfile.{i}.NumberOfLines`]: 'count:Line',
     [`${R}WANDevice.{i}.WANConnectionNumberOfEntries`]: 'count:WANConnectionDevice',
+    ...TR098_WAN_DERIVE,
   },
   instances: [
     `${R}Services.VoiceService.1.`,
@@ -89,15 +99,13 @@ export const tr098: Family = {
       [`${VP}Line.${l}.Codec.List.${i + 1}.PacketizationPeriod`, '20'],
       [`${VP}Line.${l}.Codec.List.${i + 1}.Priority`, String(i + 1)],
     ]))),
-    [`${WAN1}ExternalIPAddress`]: '${ip}',
-    [`${WAN1}SubnetMask`]: '255.255.255.0',
-    [`${WAN1}MACAddress`]: '${mac}',
   },
   forcedInform: [
     `${R}DeviceSummary`, `${R}DeviceInfo.SpecVersion`, `${R}DeviceInfo.HardwareVersion`, `${R}DeviceInfo.SoftwareVersion`,
     `${R}DeviceInfo.ProvisioningCode`, `${R}ManagementServer.ParameterKey`, `${R}ManagementServer.ConnectionRequestURL`,
     `${WAN1}ExternalIPAddress`,
   ],
+  voice: { kind: 'tr104i1', profiles: `${VS}VoiceProfile.` },
   rpcMethods: RPC_1_0,
   cwmp: { namespace: 'urn:dslforum-org:cwmp-1-0' },
   identity: {

@@ -93,6 +93,7 @@ export const tr181: Family = {
       [`${V1}CodecProfile.${n}.Enable`, 'true'],
       [`${V1}CodecProfile.${n}.Codec`, `${V1}Capabilities.Codec.${n}`],
     ])),
+    [`${V1}SIP.Network.1.Enable`]: 'true',
     [`${V1}SIP.Network.1.VoIPProfile`]: `${V1}VoIPProfile.1`,
     [`${V1}SIP.Network.1.CodecList`]: [1, 2, 3].map((n) => `${V1}CodecProfile.${n}`).join(','),
     [`${V1}SIP.Client.1.Network`]: `${V1}SIP.Network.1`,
@@ -105,6 +106,7 @@ export const tr181: Family = {
     `${R}RootDataModelVersion`, `${R}DeviceInfo.HardwareVersion`, `${R}DeviceInfo.SoftwareVersion`,
     `${R}DeviceInfo.ProvisioningCode`, `${R}ManagementServer.ParameterKey`, `${R}ManagementServer.ConnectionRequestURL`,
   ],
+  voice: { kind: 'tr104i2', service: VS },
   rpcMethods: RPC_1_2,
   cwmp: { namespace: 'urn:dslforum-org:cwmp-1-2', sessionTimeout: 60, supportedVersions: '1.0,1.1,1.2,1.3,1.4' },
   identity: {
