@@ -2,6 +2,11 @@
 // from it with the remaining argv and return an exit code). Add a command: write
 // src/cli/<name>.ts exporting a CliCommand and list it here.
 
+import { keysGenerate } from './keys.ts';
+import { bundleBuild, bundleSign, bundleVerify } from './bundle.ts';
+import { central, centralSites, centralToken } from './central.ts';
+import { configBoxKey, configImport, configRollback, configSeal } from './config-import.ts';
+
 export interface CliCommand {
   /** e.g. 'keys generate', 'bundle sign', 'central', 'config import' */
   name: string;
@@ -9,4 +14,7 @@ export interface CliCommand {
   run(argv: string[]): Promise<number>;
 }
 
-export const COMMANDS: CliCommand[] = [];
+export const COMMANDS: CliCommand[] = [
+  keysGenerate, bundleBuild, bundleSign, bundleVerify, central, centralToken, centralSites,
+  configImport, configRollback, configBoxKey, configSeal,
+];

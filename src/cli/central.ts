@@ -1,0 +1,87 @@
+// `outpost central` — run the reference central; `central token` — a new site or admin token;
+// `central sites` — the site list (last contact, bundle version, compliance totals).
+import { parseArgs } from 'node:util';
+import { randomBytes } from 'node:crypto';
+import { isOutpostError } from '../core/errors.ts';
+import { loadCentralConfig, startCentral, tokenHash } from '../central/index.ts';
+import type { CliCommand } from './commands.ts';
+
+function configArg(argv: string[], usage: string): { config: string } | number {
+  const { values } = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help || !values.config) {
+    process.stdout.write(usage);
+    return values.help ? 0 : 2;
+  }
+  return { config: values.config };
+}
+
+export const central: CliCommand = {
+  name: 'central',
+  summary: 'run the reference central (bundles, firmware, site reports): --config FILE',
+  async run(argv) {
+    const a = configArg(argv, 'Usage: outpost central --config FILE\n  Serves <bundleDir>/<site>.bundle.json and <bundleDir>/firmware/* to sites and stores their reports.\n  See docs/sync.md for the config file.\n');
+    if (typeof a === 'number') return a;
+    try {
+      const cfg = loadCentralConfig(a.config);
+      if (!cfg.tls && !['127.0.0.1', '::1', 'localhost'].includes(cfg.listen.host)) {
+        process.stderr.write('outpost central: warning: plain HTTP on a non-loopback address — put it behind TLS (tls: { cert, key })\n');
+      }
+      const c = await startCentral(cfg);
+      process.stderr.write(`central listening on ${c.url} (${cfg.sites.length} sites)\n`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await c.close();
+      return 0;
+    } catch (err) {
+      if (!isOutpostError(err)) throw err;
+      process.stderr.write(`outpost central: ${err.message}\n`);
+      return 1;
+    }
+  },
+};
+
+export const centralToken: CliCommand = {
+  name: 'central token',
+  summary: 'a new site (or admin) token and the SHA-256 that goes in the central config',
+  async run() {
+    const token = randomBytes(24).toString('base64url');
+    process.stdout.write(`token:       ${token}\ntokenSha256: ${tokenHash(token)}\n\nThe token goes in the site config (sync.central.token, sealed for the box if you like);\nonly its SHA-256 goes in the central config.\n`);
+    return 0;
+  },
+};
+
+export const centralSites: CliCommand = {
+  name: 'central sites',
+  summary: 'list sites: last contact, bundle version, compliance totals: --config FILE [--json]',
+  async run(argv) {
+    const json = argv.includes('--json');
+    const a = configArg(argv.filter((x) => x !== '--json'), 'Usage: outpost central sites --config FILE [--json]\n');
+    if (typeof a === 'number') return a;
+    try {
+      const cfg = loadCentralConfig(a.config);
+      const { openDb } = await import('../store/db.ts');
+      const { CentralRepo } = await import('../store/sync-central.ts');
+      const db = openDb({ file: cfg.database });
+      try {
+        const sites = new CentralRepo(db).sites();
+        if (json) process.stdout.write(JSON.stringify(sites, null, 2) + '\n');
+        else {
+          process.stdout.write('site                 last contact              bundle  devices  compliant  drifted  failed  silent  records  dropped\n');
+          for (const s of sites) {
+            const c = s.compliance;
+            process.stdout.write(`${s.site.padEnd(20)} ${(s.lastContact ? new Date(s.lastContact).toISOString() : 'never').padEnd(25)} ${String(s.bundleVersion ?? '-').padStart(6)} ${String(s.devices).padStart(8)} ${String(c.compliant ?? 0).padStart(10)} ${String(c.drifted ?? 0).padStart(8)} ${String(c.failed ?? 0).padStart(7)} ${String(c.silent ?? 0).padStart(7)} ${String(s.records).padStart(8)} ${String(s.dropped).padStart(8)}\n`);
+          }
+        }
+      } finally {
+        db.close();
+      }
+      return 0;
+    } catch (err) {
+      if (!isOutpostError(err)) throw err;
+      process.stderr.write(`outpost central sites: ${err.message}\n`);
+      return 1;
+    }
+  },
+};
