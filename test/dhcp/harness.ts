@@ -40,7 +40,13 @@ export async function startApp(dhcp: string, opts: { clock?: Clock; dir?: string
   const config = parseConfig(siteYaml(dir, dhcp), 'test config');
   const log = memoryLogger('warn');
   const app = createApp({ config, log, ...(opts.clock ? { clock: opts.clock } : {}) });
-  await app.start();
+  try {
+    await app.start();
+  } catch (e) {
+    await app.stop();
+    if (!opts.dir) rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
   return {
     app, dir, log,
     async close() {

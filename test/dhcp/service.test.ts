@@ -228,3 +228,26 @@ test('DHCP service on loopback (relayed mode)', async (t) => {
     assert.ok(r?.ok);
   });
 });
+
+test('a direct scope whose interface helper cannot start fails the start with DHCP_BIND', async () => {
+  const yaml = `  enabled: true
+  port: ${randomPort()}
+  helper: /nonexistent/outpost-dhcp-ifsock
+  scopes:
+    - name: direct
+      subnet: 127.77.2.0/24
+      interface: lo
+      serverId: 127.77.2.1
+      ranges: [{ start: 127.77.2.10, end: 127.77.2.20 }]
+`;
+  await assert.rejects(startApp(yaml), (e: Error) => /dhcp: DHCP socket cannot be bound: interface helper/.test(e.message));
+});
+
+test('config errors name the field', async () => {
+  const { parseConfig } = await import('../../src/core/config/load.ts');
+  const bad = (dhcp: string) => { try { parseConfig(`site: { id: x, domain: x.test }\ndhcp:\n${dhcp}`); return ''; } catch (e) { return (e as Error).message; } };
+  assert.match(bad('  enabled: true\n  scopes: []'), /dhcp\.scopes.*at least one scope/);
+  assert.match(bad('  enabled: true\n  listen: [10.0.0.1]\n  scopes: [{ name: a, subnet: 10.0.0.0/24, ranges: [{ start: 10.0.1.1, end: 10.0.1.5 }] }]'), /10\.0\.1\.1 is outside 10\.0\.0\.0\/24/);
+  assert.match(bad('  enabled: true\n  scopes: [{ name: a, subnet: 10.0.0.0/24, interface: eth1, serverId: 10.0.0.1, ranges: [{ start: 10.0.0.2, end: 10.0.0.5 }] }]'), /dhcp\.helper/);
+  assert.equal(bad('  enabled: false'), '');
+});

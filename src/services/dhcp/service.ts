@@ -79,7 +79,14 @@ export class DhcpServer {
     this.pool.load(this.repo.all());
     for (const s of this.scopes.scopes) this.#m.poolSize.set(s.poolSize, { scope: s.name });
     this.#gauges();
-    await this.#transport.start((buf, via) => this.onPacket(buf, via));
+    try {
+      await this.#transport.start((buf, via) => this.onPacket(buf, via));
+    } catch (err) {
+      // a failed service is not stopped by the lifecycle: release what we opened
+      await this.#transport.stop();
+      await this.#writer.close();
+      throw err;
+    }
     this.#sweep = this.#ctx.clock.setInterval(() => this.sweep(), this.#ctx.config.sweepInterval);
   }
 
