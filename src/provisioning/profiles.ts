@@ -51,10 +51,10 @@ const S = 'xsd:string' as const;
 const B = 'xsd:boolean' as const;
 const U = 'xsd:unsignedInt' as const;
 const I = 'xsd:int' as const;
-const p = (path: string, type: PathMap['type'], format?: WireFormat): PathMap => (format ? { path, type, format } : { path, type });
+export const p = (path: string, type: PathMap['type'], format?: WireFormat): PathMap => (format ? { path, type, format } : { path, type });
 
 /** ManagementServer + DeviceInfo leaves: the same names under every root (§10.2, §10.3). */
-function management(root: string): Record<string, PathMap[]> {
+export function management(root: string): Record<string, PathMap[]> {
   const ms = `${root}ManagementServer.`;
   return {
     'inform.enable': [p(`${ms}PeriodicInformEnable`, B)],
@@ -77,7 +77,7 @@ function management(root: string): Record<string, PathMap[]> {
 }
 
 /** TR-104 issue 1 server/media settings under one VoiceProfile (§10.5). */
-function voiceProfileI1(vp: string): Record<string, PathMap[]> {
+export function voiceProfileI1(vp: string): Record<string, PathMap[]> {
   return {
     'sip.proxy': [p(`${vp}SIP.ProxyServer`, S)],
     'sip.proxyPort': [p(`${vp}SIP.ProxyServerPort`, U)],
@@ -101,7 +101,7 @@ function voiceProfileI1(vp: string): Record<string, PathMap[]> {
 }
 
 /** TR-104 issue 1 account leaves under one Line (§10.5). */
-function lineI1(l: string): Record<string, PathMap[]> {
+export function lineI1(l: string): Record<string, PathMap[]> {
   return {
     enable: [p(`${l}Enable`, S, 'enabled')],
     authUser: [p(`${l}SIP.AuthUserName`, S)],

@@ -14,7 +14,7 @@ import { handleAcsRequest, type RpcHost } from '../sim/rpc.ts';
 import { FaultInjector } from '../sim/faults.ts';
 import type { Quirks } from '../sim/quirks.ts';
 import { Planner, type PlannerOptions } from '../../src/provisioning/planner.ts';
-import { STANDARD_PROFILES } from '../../src/provisioning/profiles.ts';
+import { candidateProfiles } from '../../src/provisioning/profiles-vendor.ts';
 import type { Values } from '../../src/provisioning/content.ts';
 
 /** A simulated phone's RPC side without any network: the planner talks to it directly. */
@@ -24,9 +24,9 @@ export function offlinePhone(model: string, quirks: Quirks = {}, serial = 'OFF00
   return { phone, host };
 }
 
-export function plannerFor(root: string, values: Values, o: Partial<PlannerOptions> = {}): Planner {
+export function plannerFor(root: string, values: Values, o: Partial<PlannerOptions> & { oui?: string } = {}): Planner {
   return new Planner({
-    root, profiles: STANDARD_PROFILES, tree: null, rpcMethods: null, values, known: new Map(), notified: new Set(),
+    root, profiles: candidateProfiles(root, o.oui ?? '00A1B2'), tree: null, rpcMethods: null, values, known: new Map(), notified: new Set(),
     secretsSet: new Map(), writeDrift: true, boolDigits: false, parameterKey: 'op-test', verify: true,
     activeNotification: true, maxBatch: 100, ...o,
   });

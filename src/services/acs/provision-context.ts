@@ -4,8 +4,8 @@
 
 import type { ProvisioningConfig } from '../../core/config/provisioning.ts';
 import type { ProvisioningContent } from '../../provisioning/content.ts';
-import { STANDARD_PROFILES, type ModelProfile } from '../../provisioning/profiles.ts';
-import { VENDOR_PROFILES } from '../../provisioning/profiles-vendor.ts';
+import type { ModelProfile } from '../../provisioning/profiles.ts';
+import { candidateProfiles } from '../../provisioning/profiles-vendor.ts';
 import type { ReadinessReport } from '../../provisioning/readiness.ts';
 import { ParamTree } from '../../provisioning/tree.ts';
 import { LeaseRepo } from '../../store/leases.ts';
@@ -52,10 +52,8 @@ export class ProvisioningContext {
     return this.#cached;
   }
 
-  /** Candidate profiles for a device: vendor profiles for its OUI first, then the standard ones. */
   profilesFor(root: string, oui: string): ModelProfile[] {
-    const vendor = VENDOR_PROFILES.filter((p) => p.root === root && p.oui?.some((o) => o.toUpperCase() === oui.toUpperCase()));
-    return [...vendor, ...STANDARD_PROFILES.filter((p) => p.root === root)];
+    return candidateProfiles(root, oui);
   }
 
   model(key: string): ModelCache | null {
