@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { parseEnvelope } from '../../../src/protocols/cwmp/parse.ts';
 import type { SetParameterValues } from '../../../src/protocols/cwmp/types.ts';
 import { BenchPhone, type BenchTarget, type Capture, type PhoneCreds } from './cwmp-phone.ts';
-import type { RunRequest, RunResult } from './loadgen.ts';
+import type { MeasureWindow, RunRequest, RunResult } from './loadgen.ts';
 import { cpuSeconds, noiseMark, noiseSince, resetPeakRss, schedstat, statusKb, waitQuiet, type Noise } from './proc.ts';
 import { api, metrics, scanLog, type LogScan } from './servers.ts';
 import { percentile } from './stats.ts';
@@ -78,13 +78,28 @@ export class LoadGen {
     return this.procs.map((p) => p.pid!);
   }
 
-  /** Run the phones, split round-robin over the processes, and merge what they report. */
-  async run(req: Omit<RunRequest, 'type'>): Promise<RunResult> {
-    const shares = this.procs.map((_, i) => req.phones.filter((__, j) => j % this.procs.length === i));
-    const results = await Promise.all(this.procs.map((c, i) => new Promise<RunResult>((resolve, reject) => {
-      if (shares[i]!.length === 0) return resolve(emptyResult());
-      c.once('message', (m: RunResult | { type: 'error'; message: string }) => (m.type === 'result' ? resolve(m) : reject(new Error(m.message))));
-      c.send({ ...req, type: 'run', phones: shares[i]! } satisfies RunRequest);
+  /**
+   * Run the phones, split round-robin over the processes: once every phone has finished a first
+   * session, `primed` gives the measurement window, which all processes get; then merge results.
+   */
+  async run(req: Omit<RunRequest, 'type'>, primed: () => MeasureWindow): Promise<RunResult> {
+    const active = this.procs.map((c, i) => ({ c, phones: req.phones.filter((_, j) => j % this.procs.length === i) })).filter((a) => a.phones.length > 0);
+    let waiting = active.length;
+    const results = await Promise.all(active.map(({ c, phones }) => new Promise<RunResult>((resolve, reject) => {
+      const onMessage = (m: RunResult | { type: 'primed' } | { type: 'error'; message: string }) => {
+        if (m.type === 'primed') {
+          if (--waiting === 0) {
+            const w = primed();
+            for (const a of active) a.c.send(w);
+          }
+          return;
+        }
+        c.off('message', onMessage);
+        if (m.type === 'result') resolve(m);
+        else reject(new Error(m.message));
+      };
+      c.on('message', onMessage);
+      c.send({ ...req, type: 'run', phones } satisfies RunRequest);
     })));
     return results.reduce(merge, emptyResult());
   }
@@ -153,6 +168,8 @@ export interface CellRow {
   rssEndKb: number;
   busyBefore: number;
   noise: Noise;
+  /** Time from the start until every phone had finished its first session (before the warm-up), ms. */
+  primedAfterMs: number;
   /** Problems found by the checks (empty = every session carried exactly the one SPV queued for it). */
   checks: string[];
   log: LogScan | null;
@@ -163,11 +180,18 @@ export async function runCell(env: CellEnv, c: CellSpec): Promise<CellRow> {
   resetPeakRss(env.serverPid);
   const m0 = env.outpost ? await metrics(env.outpost.apiPort, env.outpost.token) : null;
   const startAt = Date.now() + 300;
-  const measureFrom = startAt + c.warmupSeconds * 1000;
-  const measureTo = measureFrom + c.seconds * 1000;
-  const watch = watchWindow(env, measureFrom, measureTo);
-  const r = await env.loadgen.run({ target: env.target, phones: c.phones, keepAlive: c.keepAlive, enqueue: true, startAt, measureFrom, measureTo });
-  const w = await watch;
+  let watch: Promise<Watched> | null = null;
+  let primedAfterMs = NaN;
+  const r = await env.loadgen.run({ target: env.target, phones: c.phones, keepAlive: c.keepAlive, enqueue: true, startAt }, () => {
+    // Every phone has finished its first session: warm up, then measure.
+    primedAfterMs = Date.now() - startAt;
+    const from = Date.now() + c.warmupSeconds * 1000;
+    const to = from + c.seconds * 1000;
+    watch = watchWindow(env, from, to);
+    return { type: 'window', from, to };
+  });
+  if (!watch) throw new Error('the load generator finished without a measurement window');
+  const w: Watched = await watch;
   const checks = [];
   if (r.noSpv) checks.push(`${r.noSpv} sessions without SPV`);
   if (r.extraSpv) checks.push(`${r.extraSpv} sessions with more than one SPV`);
@@ -182,7 +206,7 @@ export async function runCell(env: CellEnv, c: CellSpec): Promise<CellRow> {
   return {
     spec: { ...c, phones: c.phones.length }, rate: r.okInWindow / c.seconds, p50: percentile(r.latencies, 0.5), p99: percentile(r.latencies, 0.99),
     apiP50: percentile(r.apiLatencies, 0.5), failures: r.failuresInWindow, failReasons: r.failReasons, ...w, busyBefore, checks, log,
-    cpuMsPerSession: r.okInWindow > 0 ? (w.serverCpuPct * 10 * c.seconds) / r.okInWindow : NaN,
+    cpuMsPerSession: r.okInWindow > 0 ? (w.serverCpuPct * 10 * c.seconds) / r.okInWindow : NaN, primedAfterMs,
   };
 }
 

@@ -1,9 +1,11 @@
 // Load-generator process (forked by acs-sessions.ts, one or more, pinned apart from the server):
 // runs its share of the phones in closed loops — queue one SPV through the API, then one full
-// session, again — between absolute wall-clock instants given by the parent, and sends back
-// what it saw. Sessions that END inside [measureFrom, measureTo] are counted; the warm-up before
-// measureFrom (JIT, connections, first 401s) is not. After measureTo each phone finishes the
-// session it is in (so no task is left half-sent) and stops.
+// session, again — and sends back what it saw. Protocol with the parent: 'run' (phones start at
+// startAt) → 'primed' once every phone has finished its first session (the thundering herd of
+// first connections and 401s is over) → the parent's 'window' (absolute wall-clock instants,
+// the same for every process) → 'result'. Sessions that END inside [from, to] are counted; the
+// warm-up before is not. After `to` each phone finishes the session it is in (so no task is
+// left half-sent) and stops.
 
 import { BenchPhone, type BenchTarget, type PhoneCreds } from './cwmp-phone.ts';
 
@@ -15,8 +17,12 @@ export interface RunRequest {
   /** Queue one SetParameterValues through the API before each session. */
   enqueue: boolean;
   startAt: number;
-  measureFrom: number;
-  measureTo: number;
+}
+
+export interface MeasureWindow {
+  type: 'window';
+  from: number;
+  to: number;
 }
 
 export interface RunResult {
@@ -42,49 +48,62 @@ export interface RunResult {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
 
-async function phoneLoop(p: BenchPhone, req: RunRequest, res: RunResult): Promise<void> {
+interface Shared {
+  window: MeasureWindow | null;
+  unprimed: number;
+  onPrimed: () => void;
+}
+
+const inWindow = (sh: Shared, now: number) => sh.window !== null && now >= sh.window.from && now <= sh.window.to;
+
+async function phoneLoop(p: BenchPhone, req: RunRequest, res: RunResult, sh: Shared): Promise<void> {
   await sleep(req.startAt - Date.now());
-  while (Date.now() < req.measureTo) {
+  let primed = false;
+  while (sh.window === null || Date.now() < sh.window.to) {
     try {
       if (req.enqueue && p.pendingTask === null) {
         const a0 = performance.now();
         await p.enqueueSpv();
         res.enqueued[p.deviceId] = (res.enqueued[p.deviceId] ?? 0) + 1;
-        const now = Date.now();
-        if (now >= req.measureFrom && now <= req.measureTo) res.apiLatencies.push(performance.now() - a0);
+        if (inWindow(sh, Date.now())) res.apiLatencies.push(performance.now() - a0);
       }
       const t0 = performance.now();
       const o = await p.session(req.keepAlive);
       const ms = performance.now() - t0;
-      const now = Date.now();
       res.sessionsTotal++;
       res.spvsTotal += o.spvs;
       if (req.enqueue && o.spvs === 0) res.noSpv++;
       if (o.spvs > 1) res.extraSpv++;
       if (o.idMismatch) res.idMismatch++;
-      if (now >= req.measureFrom && now <= req.measureTo) {
+      if (inWindow(sh, Date.now())) {
         res.okInWindow++;
         res.latencies.push(ms);
         if (o.challenged) res.challengedInWindow++;
       }
     } catch (e) {
-      const now = Date.now();
       const reason = String((e as Error).message ?? e).replace(/\d{3,}/g, 'N').slice(0, 100);
       res.failReasons[reason] = (res.failReasons[reason] ?? 0) + 1;
-      if (now >= req.measureFrom && now <= req.measureTo) res.failuresInWindow++;
+      if (inWindow(sh, Date.now())) res.failuresInWindow++;
       await sleep(5); // never spin on a dead server
+    }
+    if (!primed) {
+      primed = true;
+      if (--sh.unprimed === 0) sh.onPrimed();
     }
   }
 }
 
-export async function run(req: RunRequest): Promise<RunResult> {
+/** Run the phones; `primed` is called once all finished a first session; `setWindow` starts the measurement. */
+export async function run(req: RunRequest, primed: () => void, windowSet: (set: (w: MeasureWindow) => void) => void): Promise<RunResult> {
   const res: RunResult = {
     type: 'result', latencies: [], apiLatencies: [], okInWindow: 0, failuresInWindow: 0, failReasons: {},
     sessionsTotal: 0, spvsTotal: 0, noSpv: 0, extraSpv: 0, idMismatch: 0, challengedInWindow: 0, enqueued: {},
   };
+  const sh: Shared = { window: null, unprimed: req.phones.length, onPrimed: primed };
+  windowSet((w) => { sh.window = w; });
   const phones = req.phones.map((c) => new BenchPhone(req.target, c));
   try {
-    await Promise.all(phones.map((p) => phoneLoop(p, req, res)));
+    await Promise.all(phones.map((p) => phoneLoop(p, req, res, sh)));
   } finally {
     for (const p of phones) p.close();
   }
@@ -93,9 +112,12 @@ export async function run(req: RunRequest): Promise<RunResult> {
 
 // As a child process: one 'run' message in, one 'result' message out, as often as asked.
 if (process.send) {
-  process.on('message', (m: RunRequest) => {
+  let setWindow: ((w: MeasureWindow) => void) | null = null;
+  process.on('message', (m: RunRequest | MeasureWindow) => {
+    if (m?.type === 'window') setWindow?.(m);
     if (m?.type !== 'run') return;
-    run(m).then((r) => process.send!(r), (e: unknown) => process.send!({ type: 'error', message: String((e as Error)?.stack ?? e) }));
+    run(m, () => process.send!({ type: 'primed' }), (set) => { setWindow = set; })
+      .then((r) => process.send!(r), (e: unknown) => process.send!({ type: 'error', message: String((e as Error)?.stack ?? e) }));
   });
   process.on('disconnect', () => process.exit(0));
   process.send({ type: 'ready' });
