@@ -1,6 +1,6 @@
 // The reference central (`outpost central`): a small Fastify app with its own SQLite.
 //   GET      /v1/sites/:site/bundle           the site's signed bundle (<bundleDir>/<site>.bundle.json), ETag/304
-//   GET|HEAD /v1/sites/:site/firmware/:file   images from <bundleDir>/firmware, Range/If-Range
+//   GET      /v1/sites/:site/firmware/:file   (and HEAD) images from <bundleDir>/firmware, Range/If-Range
 //   POST     /v1/sites/:site/reports          a report batch; stored once per (site, stream, seq)
 //   GET      /v1/sites                        (admin) every site: last contact, bundle version, compliance totals
 //   GET      /v1/sites/:site                  (admin) one site
@@ -91,7 +91,6 @@ export function buildCentral(d: CentralDeps): FastifyInstance {
     return sendFile(req, reply, file, st, true);
   };
   app.get('/v1/sites/:site/firmware/:file', firmware);
-  app.head('/v1/sites/:site/firmware/:file', firmware);
 
   app.post<{ Params: { site: string } }>('/v1/sites/:site/reports', async (req) => {
     const id = site(req);
