@@ -97,80 +97,98 @@ function machine(): Record<string, string> {
   };
 }
 
+interface Setup {
+  dir: string;
+  procs: ServerProc[];
+  loadgen: LoadGen | null;
+}
+
+/** Outpost child, phones registered, calibration session, echo server, load generators. */
+async function start(o: Options, su: Setup) {
+  const stateDir = join(su.dir, 'state');
+  mkdirSync(stateDir, { mode: 0o700 });
+  const [acsPort, apiPort, echoPort, echoApiPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const bootstrap = { username: 'bench-bootstrap', password: randomBytes(18).toString('base64url') };
+  writeConfig(join(su.dir, 'outpost.yaml'), outpostConfig({ stateDir, acsPort, apiPort, bootstrap, rotate: o.rotate }));
+  const outpost = startNode(['src/main.ts', 'serve', '--config', join(su.dir, 'outpost.yaml')], join(su.dir, 'outpost.log'),
+    o.pin ? '0' : null, o.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(su.dir, 'prof')}`] : []);
+  su.procs.push(outpost);
+  await waitPort(outpost, apiPort);
+  await waitPort(outpost, acsPort);
+  const files = outpostFiles(stateDir);
+  const target: BenchTarget = { host: '127.0.0.1', acsPort, apiPort, ca: files.ca, apiToken: files.token, verifyIds: true, timeoutMs: o.timeoutMs };
+
+  const serials = Array.from({ length: Math.max(...o.phones) }, (_, i) => `BENCH${String(i).padStart(6, '0')}`);
+  const t0 = Date.now();
+  const phones: PhoneCreds[] = await registerPhones(target, serials, bootstrap);
+  process.stderr.write(`# registered ${phones.length} phones in ${Date.now() - t0} ms (rotation ${o.rotate ? 'on' : 'off'})\n`);
+  const capture = await calibrate(target, phones[0]!);
+  writeFileSync(join(su.dir, 'responses.json'), JSON.stringify(capture, null, 1));
+
+  const echo = startNode(['scripts/bench/https-echo.ts', '--cert', files.certFile, '--key', files.keyFile, '--responses', join(su.dir, 'responses.json'),
+    '--port', String(echoPort), '--api-port', String(echoApiPort)], join(su.dir, 'echo.log'), o.pin ? '0' : null);
+  su.procs.push(echo);
+  await waitPort(echo, echoPort);
+  await waitPort(echo, echoApiPort);
+  const loadgen = su.loadgen = await LoadGen.start(o.workers, o.pin ? '1' : null);
+
+  const mine = new Set([process.pid, outpost.pid, echo.pid, ...loadgen.pids]);
+  const outpostLog = { apiPort, token: files.token, logFile: outpost.logFile, logOffset: 0 };
+  const envOf = (server: 'outpost' | 'echo'): CellEnv => server === 'outpost'
+    ? { target, serverPid: outpost.pid, loadgen, mine, quiet: o.quiet, outpost: outpostLog }
+    : { target: { ...target, acsPort: echoPort, apiPort: echoApiPort, verifyIds: false }, serverPid: echo.pid, loadgen, mine, quiet: o.quiet, outpost: null };
+  return { phones, capture, envOf };
+}
+
+/** Every cell: variant × phones × repetition, Outpost and echo side by side inside a repetition. */
+async function runAll(o: Options, phones: PhoneCreds[], envOf: (s: 'outpost' | 'echo') => CellEnv): Promise<CellRow[]> {
+  const rows: CellRow[] = [];
+  for (const variant of o.variants) {
+    for (const n of o.phones) {
+      for (let rep = 1; rep <= o.reps; rep++) {
+        for (const server of o.servers) {
+          const row = await runCell(envOf(server), { server, keepAlive: variant === 'keepalive', phones: phones.slice(0, n), rep, seconds: o.seconds, warmupSeconds: o.warmup });
+          rows.push(row);
+          process.stderr.write(`${progressLine(row)}\n`);
+        }
+      }
+    }
+  }
+  return rows;
+}
+
+function profileReport(dir: string, rows: CellRow[]): string {
+  const profDir = join(dir, 'prof');
+  const prof = readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile')).sort().at(-1);
+  if (!prof) return '(no CPU profile written)';
+  // Only the measured windows of the Outpost cells: not start-up, registration or idle gaps.
+  const windows = rows.filter((r) => r.spec.server === 'outpost').map((r) => r.windowUs);
+  const p = JSON.parse(readFileSync(join(profDir, prof), 'utf8'));
+  return `## Outpost CPU profile, measured windows only (${join(profDir, prof)})\n\n${formatSummary(summarise(p, 30, windows))}`;
+}
+
 async function main(): Promise<void> {
   const o = options();
   if (Number(process.versions.node.split('.')[0]) < 24) throw new Error(`Node ${process.version}: run with node_modules/.bin/node (Node 24)`);
   const info = machine();
-  const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-acs-'));
-  const stateDir = join(dir, 'state');
-  mkdirSync(stateDir, { mode: 0o700 });
-  process.stderr.write(`# acs-sessions: temporary directory ${dir}\n`);
-  const procs: ServerProc[] = [];
-  let loadgen: LoadGen | null = null;
+  const su: Setup = { dir: mkdtempSync(join(tmpdir(), 'outpost-bench-acs-')), procs: [], loadgen: null };
+  process.stderr.write(`# acs-sessions: temporary directory ${su.dir}\n`);
   try {
-    const [acsPort, apiPort, echoPort, echoApiPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-    const bootstrap = { username: 'bench-bootstrap', password: randomBytes(18).toString('base64url') };
-    writeConfig(join(dir, 'outpost.yaml'), outpostConfig({ stateDir, acsPort, apiPort, bootstrap, rotate: o.rotate }));
-    const profDir = join(dir, 'prof');
-    const outpost = startNode(['src/main.ts', 'serve', '--config', join(dir, 'outpost.yaml')], join(dir, 'outpost.log'),
-      o.pin ? '0' : null, o.profile ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []);
-    procs.push(outpost);
-    await waitPort(outpost, apiPort);
-    await waitPort(outpost, acsPort);
-    const files = outpostFiles(stateDir);
-    const target: BenchTarget = { host: '127.0.0.1', acsPort, apiPort, ca: files.ca, apiToken: files.token, verifyIds: true, timeoutMs: o.timeoutMs };
-
-    const maxPhones = Math.max(...o.phones);
-    const serials = Array.from({ length: maxPhones }, (_, i) => `BENCH${String(i).padStart(6, '0')}`);
-    const t0 = Date.now();
-    const phones: PhoneCreds[] = await registerPhones(target, serials, bootstrap);
-    process.stderr.write(`# registered ${phones.length} phones in ${Date.now() - t0} ms (rotation ${o.rotate ? 'on' : 'off'})\n`);
-    const capture = await calibrate(target, phones[0]!);
-    writeFileSync(join(dir, 'responses.json'), JSON.stringify(capture, null, 1));
-
-    const echo = startNode(['scripts/bench/https-echo.ts', '--cert', files.certFile, '--key', files.keyFile, '--responses', join(dir, 'responses.json'),
-      '--port', String(echoPort), '--api-port', String(echoApiPort)], join(dir, 'echo.log'), o.pin ? '0' : null);
-    procs.push(echo);
-    await waitPort(echo, echoPort);
-    await waitPort(echo, echoApiPort);
-    loadgen = await LoadGen.start(o.workers, o.pin ? '1' : null);
-
-    const mine = new Set([process.pid, outpost.pid, echo.pid, ...loadgen.pids]);
-    const outpostLog = { apiPort, token: files.token, logFile: outpost.logFile, logOffset: 0 };
-    const envOf = (server: 'outpost' | 'echo'): CellEnv => server === 'outpost'
-      ? { target, serverPid: outpost.pid, loadgen: loadgen!, mine, quiet: o.quiet, outpost: outpostLog }
-      : { target: { ...target, acsPort: echoPort, apiPort: echoApiPort, verifyIds: false }, serverPid: echo.pid, loadgen: loadgen!, mine, quiet: o.quiet, outpost: null };
-    const rows: CellRow[] = [];
-    for (const variant of o.variants) {
-      for (const n of o.phones) {
-        for (let rep = 1; rep <= o.reps; rep++) {
-          for (const server of o.servers) {
-            const row = await runCell(envOf(server), { server, keepAlive: variant === 'keepalive', phones: phones.slice(0, n), rep, seconds: o.seconds, warmupSeconds: o.warmup });
-            rows.push(row);
-            process.stderr.write(`${progressLine(row)}\n`);
-          }
-        }
-      }
-    }
-    loadgen.stop();
-    loadgen = null;
-    await stopProc(echo);
-    await stopProc(outpost);
+    const { phones, capture, envOf } = await start(o, su);
+    const rows = await runAll(o, phones, envOf);
+    su.loadgen?.stop();
+    su.loadgen = null;
+    for (const p of su.procs.reverse()) await stopProc(p); // Outpost last: it writes the profile on exit
     const text = report(rows, o, info, capture);
     process.stdout.write(`${text}\n`);
     if (o.md) writeFileSync(o.md, `${text}\n`);
     if (o.json) writeFileSync(o.json, JSON.stringify({ machine: info, options: o, rows }, null, 1));
-    if (o.profile) {
-      const prof = readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile')).sort().at(-1);
-      // Only the measured windows of the Outpost cells: not start-up, registration or idle gaps.
-      const windows = rows.filter((r) => r.spec.server === 'outpost').map((r) => r.windowUs);
-      if (prof) process.stdout.write(`\n## Outpost CPU profile, measured windows only (${join(profDir, prof)})\n\n${formatSummary(summarise(JSON.parse(readFileSync(join(profDir, prof), 'utf8')), 30, windows))}\n`);
-    }
+    if (o.profile) process.stdout.write(`\n${profileReport(su.dir, rows)}\n`);
   } finally {
-    loadgen?.stop();
-    for (const p of procs) await stopProc(p);
-    if (!o.keep && !o.profile) rmSync(dir, { recursive: true, force: true });
-    else process.stderr.write(`# kept ${dir}\n`);
+    su.loadgen?.stop();
+    for (const p of su.procs) await stopProc(p);
+    if (!o.keep && !o.profile) rmSync(su.dir, { recursive: true, force: true });
+    else process.stderr.write(`# kept ${su.dir}\n`);
   }
 }
 

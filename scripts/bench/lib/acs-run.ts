@@ -86,6 +86,8 @@ export class LoadGen {
     const active = this.procs.map((c, i) => ({ c, phones: req.phones.filter((_, j) => j % this.procs.length === i) })).filter((a) => a.phones.length > 0);
     let waiting = active.length;
     const results = await Promise.all(active.map(({ c, phones }) => new Promise<RunResult>((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`load generator ${c.pid} exited (${code}) during a run`));
+      c.once('exit', onExit);
       const onMessage = (m: RunResult | { type: 'primed' } | { type: 'error'; message: string }) => {
         if (m.type === 'primed') {
           if (--waiting === 0) {
@@ -95,6 +97,7 @@ export class LoadGen {
           return;
         }
         c.off('message', onMessage);
+        c.off('exit', onExit);
         if (m.type === 'result') resolve(m);
         else reject(new Error(m.message));
       };
