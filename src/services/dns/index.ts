@@ -7,7 +7,7 @@ import type { Timer } from '../../core/clock.ts';
 import type { ServiceContext } from '../context.ts';
 import type { DnsConfig } from '../../core/config/schema.ts';
 import { LeaseRepo } from '../../store/leases.ts';
-import { resolveSettings } from './settings.ts';
+import { resolveSettings, type DnsSettings } from './settings.ts';
 import { ClientAcl } from './acl.ts';
 import { ResponseCache } from './cache.ts';
 import { Forwarder } from './forwarder.ts';
@@ -56,29 +56,20 @@ export function createDnsService(ctx: ServiceContext<DnsConfig>, opts: DnsServic
     async start() {
       if (!cfg.enabled) return;
       const settings = resolveSettings(cfg, ctx.root);
+      if (settings.zone.acs.length === 0) ctx.log.warn({ domain: settings.zone.domain }, 'no address for acs.<domain>: set dns.zone.acs (the ACS listens on a wildcard address)');
       const st = (stats = new DnsStats(ctx.metrics));
       const cache = new ResponseCache(cfg.cache.maxEntries);
       if (cfg.upstream.servers.length > 0) {
         forwarder = makeForwarder(ctx, cache, st);
         await forwarder.start();
       }
-      const leases = settings.zone.leases.enabled ? opts.leases ?? new LeaseRepo(ctx.store) : null;
-      let responder: Responder | null = null;
-      local = new LocalZone({
-        builder: new ZoneBuilder(settings.zone), leases, clock: ctx.clock, log: ctx.log,
-        refreshMs: settings.zone.leases.refreshMs, minRebuildMs: MIN_REBUILD_MS,
-        onChange: (z) => responder?.setZone(z),
-      });
-      const r = (responder = new Responder(local.zone, {
-        acl: new ClientAcl(settings.allow), forwarder, ednsUdpSize: cfg.ednsUdpSize, maxUdpSize: cfg.maxUdpSize,
-        stats: st, log: ctx.log, now: () => ctx.clock.now(),
-      }));
+      const parts = makeResponder(ctx, settings, forwarder, st, opts.leases);
+      local = parts.local;
       local.start();
-      const lz = local;
-      offs.push(ctx.events.on('dhcp.lease', () => lz.invalidate()));
+      offs.push(ctx.events.on('dhcp.lease', (e) => parts.local.leaseChanged(e)));
       timers.push(ctx.clock.setInterval(() => st.flush(cache.size, forwarder ? forwarder.up : null), STATS_FLUSH_MS));
       server = new DnsServer({
-        listen: settings.listen, respond: (m, a, t) => r.respond(m, a, t), receiveBuffer: cfg.receiveBuffer,
+        listen: settings.listen, respond: (m, a, t) => parts.responder.respond(m, a, t), receiveBuffer: cfg.receiveBuffer,
         tcpIdleMs: cfg.tcp.idleTimeout, maxTcpConnections: cfg.tcp.maxConnections, log: ctx.log,
       });
       await bind(server);
@@ -93,6 +84,22 @@ export function createDnsService(ctx: ServiceContext<DnsConfig>, opts: DnsServic
       server = null; forwarder = null; local = null;
     },
   };
+}
+
+function makeResponder(ctx: ServiceContext<DnsConfig>, settings: DnsSettings, forwarder: Forwarder | null, st: DnsStats, leaseOverride?: LeaseSource): { local: LocalZone; responder: Responder } {
+  const cfg = ctx.config;
+  const leases = settings.zone.leases.enabled ? leaseOverride ?? new LeaseRepo(ctx.store) : null;
+  let responder: Responder | null = null;
+  const local = new LocalZone({
+    builder: new ZoneBuilder(settings.zone), leases, clock: ctx.clock, log: ctx.log, domain: settings.zone.domain,
+    refreshMs: settings.zone.leases.refreshMs, minRebuildMs: MIN_REBUILD_MS,
+    onChange: (z) => responder?.setZone(z),
+  });
+  responder = new Responder(local.zone, {
+    acl: new ClientAcl(settings.allow), forwarder, ednsUdpSize: cfg.ednsUdpSize, maxUdpSize: cfg.maxUdpSize,
+    stats: st, log: ctx.log, now: () => ctx.clock.now(),
+  });
+  return { local, responder };
 }
 
 function makeForwarder(ctx: ServiceContext<DnsConfig>, cache: ResponseCache, st: DnsStats): Forwarder {

@@ -5,7 +5,8 @@
 import type { Clock, Timer } from '../../core/clock.ts';
 import type { Logger } from '../../core/log.ts';
 import type { Lease } from '../../store/leases.ts';
-import type { LeaseSource, ZoneBuilder } from './zone-build.ts';
+import { reverseName } from '../../protocols/dns/index.ts';
+import { hostLabel, type LeaseSource, type ZoneBuilder } from './zone-build.ts';
 import type { Zone } from './zone.ts';
 
 export interface LocalZoneOptions {
@@ -14,6 +15,8 @@ export interface LocalZoneOptions {
   leases: LeaseSource | null;
   clock: Clock;
   log: Logger;
+  /** The site domain (lease names are <hostname>.<domain>). */
+  domain: string;
   refreshMs: number;
   minRebuildMs: number;
   onChange(zone: Zone): void;
@@ -45,7 +48,18 @@ export class LocalZone {
     this.#scheduled?.cancel();
   }
 
-  /** A lease changed: rebuild soon (coalesced). */
+  /**
+   * A 'dhcp.lease' event. Renewals of a lease the zone already shows change nothing (a
+   * site-wide renewal wave must not rebuild the zone thousands of times); anything else does.
+   */
+  leaseChanged(e: { ip: string; hostname: string | null; state: Lease['state'] }): void {
+    const label = hostLabel(e.hostname);
+    const shown = label !== null && this.#zone.hasAddress(`${label}.${this.#o.domain}`, e.ip);
+    if (e.state === 'bound' ? shown : !shown && !this.#zone.has(reverseName(e.ip))) return;
+    this.invalidate();
+  }
+
+  /** Rebuild soon (coalesced). */
   invalidate(): void {
     if (this.#scheduled || !this.#o.leases) return;
     const wait = Math.max(0, this.#lastBuild + this.#o.minRebuildMs - this.#o.clock.now());

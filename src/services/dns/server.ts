@@ -75,8 +75,12 @@ export class DnsServer {
         return;
       }
       if (r === null) return;
-      if (r instanceof Promise) r.then((b) => { if (b) s.send(b, rinfo.port, rinfo.address); }, (err: unknown) => log.error({ err, code: 'INTERNAL' }, 'DNS query failed'));
-      else s.send(r, rinfo.port, rinfo.address);
+      if (r instanceof Promise) {
+        r.then((b) => {
+          // A forwarded answer may complete after stop() closed the socket.
+          if (b && this.#udp.includes(s)) s.send(b, rinfo.port, rinfo.address);
+        }).catch((err: unknown) => log.error({ err, code: 'INTERNAL' }, 'DNS query failed'));
+      } else s.send(r, rinfo.port, rinfo.address);
     });
     return new Promise((resolve, reject) => {
       s.once('error', reject);
@@ -133,7 +137,7 @@ export class DnsServer {
           sock.destroy();
           return;
         }
-        if (r instanceof Promise) r.then(write, (err: unknown) => { log.error({ err, code: 'INTERNAL' }, 'DNS query failed'); sock.destroy(); });
+        if (r instanceof Promise) r.then(write).catch((err: unknown) => { log.error({ err, code: 'INTERNAL' }, 'DNS query failed'); sock.destroy(); });
         else write(r);
       }
     });

@@ -58,6 +58,11 @@ export class Zone {
     return this.rrsets.has(name);
   }
 
+  /** Does `name` have an A record for `ip`? */
+  hasAddress(name: string, ip: string): boolean {
+    return this.rrsets.get(name)?.get(TYPE.A)?.some((r) => r.data.type === 'A' && r.data.address === ip) ?? false;
+  }
+
   /** The closest enclosing apex: walk up the labels (O(labels), there may be 256 reverse zones). */
   apexOf(name: string): Apex | null {
     let n = name;
