@@ -6,7 +6,7 @@
 
 import { createHash } from 'node:crypto';
 import type { ProvisioningContent, Values, Zone, Position } from './content.ts';
-import { canonicalIntentValue, intentDef, isSecretIntent } from './intents.ts';
+import { canonicalIntentValue, intentDef, isSecretIntent, parseLineIntent } from './intents.ts';
 
 export interface Assignment {
   kind: 'position' | 'rule' | 'default' | 'none';
@@ -31,6 +31,8 @@ export interface IntentSet {
   /** Intents whose value could not be computed (unresolved `${…}`, bad value after interpolation). */
   errors: { intent: string; error: string }[];
   zone: Zone | null;
+  /** Lines the template describes but this device has no identity for (no user, no number): not managed. */
+  skippedLines: number[];
   /** Hash of the non-secret desired values: a change means the site changed its mind (not drift). */
   hash: string;
 }
@@ -58,7 +60,7 @@ export interface Layers {
 export function intentsFor(content: ProvisioningContent, a: Assignment, device: DeviceFacts, layers: Layers): IntentSet {
   const zone = a.zone ? content.zones[a.zone] ?? null : null;
   const position: Position | null = a.position ? content.positions[a.position] ?? null : null;
-  if (a.kind === 'none' || !zone) return { values: {}, errors: [], zone, hash: hashValues({}) };
+  if (a.kind === 'none' || !zone) return { values: {}, errors: [], zone, skippedLines: [], hash: hashValues({}) };
   const merged: Values = {
     // Zone criticality drives the inform interval (DESIGN: short while onboarding, long in steady state).
     'inform.enable': 'true',
@@ -74,8 +76,28 @@ export function intentsFor(content: ProvisioningContent, a: Assignment, device: 
     'device.mac': device.mac ?? '', 'zone.id': zone.id, 'zone.name': zone.name,
     'position.id': position?.id ?? '', 'position.name': position?.name ?? '',
   };
+  const skippedLines = dropLinesWithoutIdentity(merged);
   const { values, errors } = interpolate(merged, vars);
-  return { values, errors, zone, hash: hashValues(values) };
+  return { values, errors, zone, skippedLines, hash: hashValues(values) };
+}
+
+/**
+ * A template describes lines generically (enable, URI pattern); a line is managed only where the
+ * position, inventory or template gives it an identity (authUser or number). The others are left
+ * as the phone has them: a phone nobody assigned gets the zone's settings, not a dead line.
+ */
+function dropLinesWithoutIdentity(values: Values): number[] {
+  const lines = new Map<number, boolean>();
+  for (const k of Object.keys(values)) {
+    const l = parseLineIntent(k);
+    if (l) lines.set(l.line, (lines.get(l.line) ?? false) || ((l.leaf === 'authUser' || l.leaf === 'number') && values[k] !== ''));
+  }
+  const skipped = [...lines].filter(([, id]) => !id).map(([n]) => n).sort((a, b) => a - b);
+  for (const k of Object.keys(values)) {
+    const l = parseLineIntent(k);
+    if (l && skipped.includes(l.line)) delete values[k];
+  }
+  return skipped;
 }
 
 const VAR_RE = /\$\{([A-Za-z0-9_.[\]]+)\}/g;

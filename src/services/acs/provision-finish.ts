@@ -59,7 +59,7 @@ export async function recordVerdict(e: Engine, c: ProvisioningContext, s: LiveSe
         assignment: ps.assignment.reason, intentErrors: ps.intents.errors, params: r?.params ?? [], unsupported: r?.unsupported ?? [],
         dropped: r?.dropped ?? [], missingLines: r?.missingLines ?? [], notifyRefused: r?.notifyRefused ?? [], driftCorrected: fixedDrift,
         notified: { at: r ? at : prevNotified?.at ?? at, paths: [...new Set([...keep, ...(r?.complete ? newly : [])])] },
-        sessionId: s?.id ?? null,
+        sessionId: s?.id ?? null, softwareVersion: e.repos.devices.get(ps.deviceId)?.softwareVersion ?? ps.device.softwareVersion,
       },
     });
     if (r && s) updateReadiness(e, c, s, ps, r);

@@ -42,26 +42,28 @@ function yamlFiles(dir: string): Record<string, string> {
  * the first phone can be served (synchronously at ACS start: replaceContent is its own durable
  * transaction), so no phone is planned against content still loading.
  */
-export function loadLocalContent(e: Engine, c: ProvisioningContext, health: HealthRegistry): void {
+export function loadLocalContent(e: Engine, c: ProvisioningContext, health: HealthRegistry): { ok: boolean; detail: string; revision: number } {
   const dir = c.cfg.directory;
-  if (!dir) return;
   const info = c.content.info();
+  if (!dir) return { ok: false, detail: 'provisioning.directory is not configured', revision: info.revision };
   if (info.source?.kind === 'bundle') {
     e.log.info({ dir, version: info.source.version }, 'provisioning: a central bundle is in force; local directory not loaded');
-    return;
+    return { ok: false, detail: `a central bundle (version ${info.source.version}) is in force`, revision: info.revision };
   }
   try {
     const content = parseProvisioningDocuments(yamlFiles(dir));
     health.clear('ACS_PROVISIONING_CONTENT');
-    if (contentHash(content) === info.hash) return;
+    if (contentHash(content) === info.hash) return { ok: true, detail: 'unchanged', revision: info.revision };
     const revision = c.content.replaceContent(content, { kind: 'local', version: 0 });
     e.log.info({ dir, revision, templates: Object.keys(content.templates).length, zones: Object.keys(content.zones).length,
       positions: Object.keys(content.positions).length, rules: content.rules.length }, 'provisioning content loaded');
     e.events.emit('provisioning.content.changed', { revision, source: 'local' });
+    return { ok: true, detail: `loaded ${dir}`, revision };
   } catch (err) {
     const msg = isOutpostError(err) ? err.message : `${dir}: ${(err as Error).message}`;
     e.log.error({ dir, err: msg }, 'provisioning content not loaded; the previous content stays in force');
     health.raise('acs', 'ACS_PROVISIONING_CONTENT', 'error', msg);
+    return { ok: false, detail: msg, revision: info.revision };
   }
 }
 
@@ -111,6 +113,9 @@ export function startProvisioning(e: Engine, health: HealthRegistry): () => void
     }),
     e.events.on('provisioning.content.changed', () => { void tick(); }),
     e.events.on('provisioning.inventory.changed', () => { revision = -1; void tick(); }),
+    e.events.on('provisioning.reload.request', ({ requestId }) => {
+      e.events.emit('provisioning.reload.result', { requestId, ...loadLocalContent(e, c, health) });
+    }),
   ];
   const enqueue = (ids: string[]) => { for (const id of ids) if (!queued.has(id)) { queued.add(id); queue.push(id); } };
   async function tick(): Promise<void> {

@@ -89,7 +89,10 @@ export function newPlanner(e: Engine, c: ProvisioningContext, ps: ProvSession, r
   const model = c.model(ps.model);
   const tree = model?.tree.clone() ?? null;
   const known = new Map<string, string>();
-  const freshSince = Math.max(ps.since ? Date.parse(ps.since) : 0, e.clock.now() - zone.verifyEvery);
+  // New firmware may have reset, moved or dropped values: read everything again (§11.3).
+  const lastSw = (ps.prev?.detail as { softwareVersion?: string } | null)?.softwareVersion;
+  const upgraded = lastSw !== undefined && ps.device.softwareVersion !== '' && lastSw !== ps.device.softwareVersion;
+  const freshSince = upgraded ? e.clock.now() : Math.max(ps.since ? Date.parse(ps.since) : 0, e.clock.now() - zone.verifyEvery);
   for (const p of e.repos.parameters.list(ps.deviceId, root ? `${root}.` : '')) {
     if (Date.parse(p.updatedAt) < (ps.since ? Date.parse(ps.since) : 0)) continue;
     if (tree && p.path.endsWith('.')) tree.add(p.path, p.writable ?? true); // instances this device gained (AddObject)

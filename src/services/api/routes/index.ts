@@ -7,8 +7,13 @@ import type { ServiceContext } from '../../context.ts';
 import leases from './leases.ts';
 import stun from './stun.ts';
 import sync from './sync.ts';
+import compliance from './compliance.ts';
+import templates from './templates.ts';
+import positions from './positions.ts';
+import inventory from './inventory.ts';
+import readiness from './readiness.ts';
 
 export type ApiContext = ServiceContext<ApiConfig>;
 export type RouteModule = (app: FastifyInstance, ctx: ApiContext) => void | Promise<void>;
 
-export const ROUTES: RouteModule[] = [leases, stun, sync];
+export const ROUTES: RouteModule[] = [leases, stun, sync, compliance, templates, positions, inventory, readiness];
