@@ -38,6 +38,8 @@ export interface HttpLogEntry {
   /** The body started with an `<?xml` declaration. */
   xmlDecl: boolean;
   cookie?: string;
+  /** The raw request body (only with ScriptedAcsOptions.keepBodies). */
+  body?: string;
 }
 
 export interface ScriptedAcsOptions {
@@ -51,6 +53,12 @@ export interface ScriptedAcsOptions {
   /** HoldRequests=1 on InformResponse. */
   holdRequests?: boolean;
   realm?: string;
+  /** Envelopes without the `<?xml ...?>` declaration (an ACS the requireXmlDeclaration quirk refuses). */
+  noXmlDeclaration?: boolean;
+  /** Bodies sent chunked, without Content-Length (an ACS the requireContentLength quirk refuses). */
+  chunked?: boolean;
+  /** Keep raw request bodies in the HTTP log (wire-level assertions). */
+  keepBodies?: boolean;
 }
 
 interface Live { session: AcsSession; pending: AcsRequest[]; sent?: { request: AcsRequest; id: string } }
@@ -119,10 +127,11 @@ export class ScriptedAcs {
   }
 
   #send(res: http.ServerResponse, status: number, body?: string, headers: Record<string, string> = {}): void {
-    const h: Record<string, string> = { 'Content-Length': String(body ? Buffer.byteLength(body) : 0), ...headers };
+    const chunked = this.#opts.chunked === true && body !== undefined;
+    const h: Record<string, string> = { ...(chunked ? {} : { 'Content-Length': String(body ? Buffer.byteLength(body) : 0) }), ...headers };
     if (body) h['Content-Type'] = 'text/xml; charset="utf-8"';
     res.writeHead(status, h);
-    res.end(body);
+    if (chunked) { res.write(body); res.end(); } else res.end(body);
   }
 
   #authorized(req: http.IncomingMessage): boolean {
@@ -152,6 +161,7 @@ export class ScriptedAcs {
         status, socket, chunked: h['transfer-encoding'] === 'chunked', xmlDecl: body.subarray(0, 5).toString() === '<?xml',
         ...(scheme ? { authScheme: scheme } : {}), ...(h.connection ? { connection: h.connection } : {}),
         ...(h.expect ? { expect: h.expect } : {}), ...(h.cookie ? { cookie: h.cookie } : {}),
+        ...(this.#opts.keepBodies ? { body: body.toString('utf8') } : {}),
       });
     };
     if (!this.#authorized(req)) {
@@ -220,6 +230,7 @@ export class ScriptedAcs {
   }
 
   #xml(live: Live, header: CwmpHeader, body: CwmpBody): string {
-    return serializeEnvelope({ namespace: live.session.namespace, header, body });
+    const xml = serializeEnvelope({ namespace: live.session.namespace, header, body });
+    return this.#opts.noXmlDeclaration ? xml.replace(/^<\?xml[^>]*\?>\s*/, '') : xml;
   }
 }

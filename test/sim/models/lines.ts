@@ -108,3 +108,36 @@ export function phoneLines(r: LineReader, voice: VoiceLayout): LineView[] {
     return { path, statusPath: `${path}Status`, user: s.user, verdict: v };
   });
 }
+
+/** One SetParameterValues entry (tests and self-provisioning fleets). */
+export interface SpvEntry { name: string; value: string; type: string }
+
+/** What a site template says about one line (the provisioning intents sip.* and line[n].*). */
+export interface LineConfig { proxy: string; port: number; transport: string; user: string; password: string }
+
+/**
+ * The SetParameterValues that give line `index` (0-based, phoneLines order) this configuration on
+ * this phone's data model: what an ACS template has to produce for the line to register.
+ */
+export function lineSpv(r: LineReader, voice: VoiceLayout, index: number, c: LineConfig): SpvEntry[] {
+  const line = phoneLines(r, voice)[index];
+  if (!line) throw new Error(`no line ${index + 1}`);
+  const s = (name: string, value: string): SpvEntry => ({ name, value, type: 'xsd:string' });
+  const u = (name: string, value: number): SpvEntry => ({ name, value: String(value), type: 'xsd:unsignedInt' });
+  const b = (name: string): SpvEntry => ({ name, value: 'true', type: 'xsd:boolean' });
+  if (voice.kind === 'tr104i1') {
+    const sip = `${line.path.replace(/Line\.\d+\.$/, '')}SIP.`;
+    return [
+      s(`${sip}ProxyServer`, c.proxy), u(`${sip}ProxyServerPort`, c.port), s(`${sip}ProxyServerTransport`, c.transport),
+      s(`${sip}RegistrarServer`, c.proxy), u(`${sip}RegistrarServerPort`, c.port), s(`${sip}RegistrarServerTransport`, c.transport),
+      s(`${line.path}SIP.AuthUserName`, c.user), s(`${line.path}SIP.AuthPassword`, c.password), s(`${line.path}Enable`, 'Enabled'),
+    ];
+  }
+  const client = r.read(`${line.path}Provider`);
+  const network = r.read(`${client}.Network`);
+  return [
+    s(`${network}.ProxyServer`, c.proxy), u(`${network}.ProxyServerPort`, c.port), s(`${network}.ProxyServerTransport`, c.transport),
+    s(`${network}.RegistrarServer`, c.proxy), u(`${network}.RegistrarServerPort`, c.port), s(`${network}.RegistrarServerTransport`, c.transport),
+    b(`${network}.Enable`), s(`${client}.AuthUserName`, c.user), s(`${client}.AuthPassword`, c.password), b(`${client}.Enable`), b(`${line.path}Enable`),
+  ];
+}
