@@ -50,6 +50,7 @@ const HELP = `Usage: node_modules/.bin/node scripts/bench/acs-sessions.ts [optio
   --no-pin           do not pin (default: server on CPU 0, load generator on CPU 1)
   --no-rotate        acs.auth.rotateCredentials false (phones keep the bootstrap credential)
   --profile          run Outpost with --cpu-prof and print its hotspots at the end
+  --node-flags STR   extra Node flags for the Outpost child (e.g. "--perf-basic-prof" for perf record)
   --timeout MS       per-request timeout (default 30000)
   --quiet-max PCT    wait (up to --quiet-wait s, default 30) for the machine to be this idle before a cell (default 15)
   --md FILE          also write the Markdown tables to FILE
@@ -65,7 +66,7 @@ function options() {
       phones: { type: 'string', default: '1,50,500' }, variants: { type: 'string', default: 'keepalive,newconn' },
       servers: { type: 'string', default: 'outpost,echo' }, workers: { type: 'string', default: '1' },
       pin: { type: 'boolean', default: true }, rotate: { type: 'boolean', default: true }, profile: { type: 'boolean', default: false },
-      timeout: { type: 'string', default: '30000' }, 'quiet-max': { type: 'string', default: '15' }, 'quiet-wait': { type: 'string', default: '30' },
+      timeout: { type: 'string', default: '30000' }, 'node-flags': { type: 'string', default: '' }, 'quiet-max': { type: 'string', default: '15' }, 'quiet-wait': { type: 'string', default: '30' },
       md: { type: 'string' }, json: { type: 'string' }, keep: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' },
     },
   });
@@ -74,7 +75,7 @@ function options() {
   const o = {
     seconds: Number(v.seconds), warmup: Number(v.warmup), reps: Number(v.reps), phones: list(v.phones!).map(Number),
     variants: list(v.variants!), servers: list(v.servers!) as ('outpost' | 'echo')[], workers: Number(v.workers),
-    pin: v.pin!, rotate: v.rotate!, profile: v.profile!, timeoutMs: Number(v.timeout),
+    pin: v.pin!, rotate: v.rotate!, profile: v.profile!, timeoutMs: Number(v.timeout), nodeFlags: list(v['node-flags']!.replace(/\s+/g, ',')),
     quiet: { maxBusy: Number(v['quiet-max']), maxWaitMs: Number(v['quiet-wait']) * 1000 }, md: v.md, json: v.json, keep: v.keep!,
   };
   const bad = [o.seconds, o.warmup, o.reps, o.workers, o.timeoutMs, ...o.phones].some((n) => !Number.isFinite(n) || n < 0)
@@ -111,7 +112,7 @@ async function start(o: Options, su: Setup) {
   const bootstrap = { username: 'bench-bootstrap', password: randomBytes(18).toString('base64url') };
   writeConfig(join(su.dir, 'outpost.yaml'), outpostConfig({ stateDir, acsPort, apiPort, bootstrap, rotate: o.rotate }));
   const outpost = startNode(['src/main.ts', 'serve', '--config', join(su.dir, 'outpost.yaml')], join(su.dir, 'outpost.log'),
-    o.pin ? '0' : null, o.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(su.dir, 'prof')}`] : []);
+    o.pin ? '0' : null, [...o.nodeFlags, ...(o.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(su.dir, 'prof')}`] : [])]);
   su.procs.push(outpost);
   await waitPort(outpost, apiPort);
   await waitPort(outpost, acsPort);
