@@ -76,6 +76,12 @@ export class ProvisioningDeviceRepo {
       WHERE device_id = ?`).run(state, at, state, reason, ne107, at, deviceId);
   }
 
+  /** Mark silent, unless the phone informed since `lastInformMs` was judged (returns whether marked). */
+  markSilent(deviceId: string, lastInformMs: number, reason: string, at: string): boolean {
+    return this.#store.db.prepare(`UPDATE prov_devices SET since = ?, state = 'silent', reason = ?, ne107 = 'F', updated_at = ?
+      WHERE device_id = ? AND state <> 'silent' AND last_inform_ms = ?`).run(at, reason, at, deviceId, lastInformMs).changes > 0;
+  }
+
   list(o: { zone?: string | null; state?: string; limit: number; offset: number }): { total: number; items: ProvDeviceRow[] } {
     const where: string[] = [];
     const args: Record<string, unknown> = { limit: o.limit, offset: o.offset };

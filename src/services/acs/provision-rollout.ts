@@ -17,7 +17,8 @@ export async function rolloutCandidates(e: Engine, c: ProvisioningContext): Prom
     const d = e.repos.devices.get(row.deviceId);
     const prev = c.devices.get(row.deviceId);
     if (!d || !prev) continue;
-    const lease = d.remoteIp ? c.leases.findByIp(d.remoteIp) : null;
+    const found = d.remoteIp ? c.leases.findByIp(d.remoteIp) : null;
+    const lease = found?.state === 'bound' ? found : null;
     const facts = {
       id: d.id, serial: d.serial, oui: d.oui, productClass: d.productClass, provisioningCode: d.provisioningCode,
       mac: lease?.mac ?? (/^[0-9a-f]{12}$/i.test(d.serial) ? normaliseMac(d.serial) : null), ip: d.remoteIp,

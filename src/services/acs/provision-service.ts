@@ -67,21 +67,30 @@ export function loadLocalContent(e: Engine, c: ProvisioningContext, health: Heal
   }
 }
 
-function sweepSilent(e: Engine, c: ProvisioningContext): Promise<void> | null {
+/**
+ * Phones past their silent threshold, decided synchronously at the clock tick (the injected
+ * clock may fire many ticks in one go); marking them is committed afterwards. `marking` keeps a
+ * phone from being marked twice while its commit is pending.
+ */
+function sweepSilent(e: Engine, c: ProvisioningContext, marking: Set<string>): void {
   const now = e.clock.now();
-  const silent: { deviceId: string; reason: string }[] = [];
+  const silent: { deviceId: string; reason: string; lastInformMs: number }[] = [];
   for (const d of c.devices.silentCandidates()) {
-    if (e.sessions.byDevice(d.deviceId)) continue;
+    if (marking.has(d.deviceId) || e.sessions.byDevice(d.deviceId)) continue;
     const v = silentVerdict({ lastInformMs: d.lastInformMs, intervalMs: d.expectedInterval, missed: d.missedInforms, graceMs: c.cfg.silentGrace, now });
-    if (v) silent.push({ deviceId: d.deviceId, reason: v.reason });
+    if (v) silent.push({ deviceId: d.deviceId, reason: v.reason, lastInformMs: d.lastInformMs });
   }
-  if (silent.length === 0) return null;
+  if (silent.length === 0) return;
+  for (const s of silent) marking.add(s.deviceId);
   const at = iso(e);
-  return e.store.commit(() => { for (const s of silent) c.devices.setState(s.deviceId, 'silent', s.reason, 'F', at); }).then(() => {
-    for (const s of silent) {
+  void e.store.commit(() => silent.filter((s) => c.devices.markSilent(s.deviceId, s.lastInformMs, s.reason, at))).then((marked) => {
+    if (marked.length === 0) return;
+    for (const s of marked) {
       e.events.emit('provisioning.device', { deviceId: s.deviceId, state: 'silent', ne107: 'F', reason: s.reason, zone: c.devices.get(s.deviceId)?.zone ?? null });
     }
-    e.log.warn({ count: silent.length, first: silent[0]!.deviceId }, 'phones silent');
+    e.log.warn({ count: marked.length, first: marked[0]!.deviceId }, 'phones silent');
+  }, (err: unknown) => e.log.error({ err }, 'provisioning: marking silent phones failed')).finally(() => {
+    for (const s of silent) marking.delete(s.deviceId);
   });
 }
 
@@ -117,7 +126,17 @@ export function startProvisioning(e: Engine, health: HealthRegistry): () => void
       e.events.emit('provisioning.reload.result', { requestId, ...loadLocalContent(e, c, health) });
     }),
   ];
-  const enqueue = (ids: string[]) => { for (const id of ids) if (!queued.has(id)) { queued.add(id); queue.push(id); } };
+  const drain = () => {
+    for (let i = 0; i < c.cfg.rolloutRate && queue.length > 0; i++) {
+      const deviceId = queue.shift()!;
+      queued.delete(deviceId);
+      if (!e.sessions.byDevice(deviceId)) e.events.emit('acs.cr.request', { requestId: `prov-${randomBytes(6).toString('hex')}`, deviceId });
+    }
+  };
+  const enqueue = (ids: string[]) => {
+    for (const id of ids) if (!queued.has(id)) { queued.add(id); queue.push(id); }
+    drain(); // the first second's worth at once, the rest paced
+  };
   async function tick(): Promise<void> {
     if (running) return;
     running = true;
@@ -129,21 +148,18 @@ export function startProvisioning(e: Engine, health: HealthRegistry): () => void
         if (ids.length > 0) e.log.info({ revision: rev, phones: ids.length }, 'provisioning change: reaching the affected phones');
         enqueue(ids);
       }
-      await sweepSilent(e, c);
     } catch (err) {
       e.log.error({ err }, 'provisioning sweep failed');
     } finally {
       running = false;
     }
   }
-  const sweep = e.clock.setInterval(() => { void tick(); }, c.cfg.sweepInterval);
-  const pace = e.clock.setInterval(() => {
-    for (let i = 0; i < c.cfg.rolloutRate && queue.length > 0; i++) {
-      const deviceId = queue.shift()!;
-      queued.delete(deviceId);
-      if (!e.sessions.byDevice(deviceId)) e.events.emit('acs.cr.request', { requestId: `prov-${randomBytes(6).toString('hex')}`, deviceId });
-    }
-  }, 1000);
+  const marking = new Set<string>();
+  const sweep = e.clock.setInterval(() => {
+    try { sweepSilent(e, c, marking); } catch (err) { e.log.error({ err }, 'provisioning: silent sweep failed'); }
+    void tick();
+  }, c.cfg.sweepInterval);
+  const pace = e.clock.setInterval(drain, 1000);
   loadLocalContent(e, c, health);
   void tick();
   return () => { sweep.cancel(); pace.cancel(); for (const off of offs) off(); };

@@ -36,7 +36,9 @@ export interface ProvSession {
 }
 
 function deviceFacts(c: ProvisioningContext, s: LiveSession, d: DeviceRow): DeviceContext {
-  const lease = c.leases.findByIp(s.remoteIp);
+  const found = c.leases.findByIp(s.remoteIp);
+  // Only the lease the phone holds now says where it is plugged in (option 82).
+  const lease = found && found.state === 'bound' ? found : null;
   // Some vendors (Yealink) use the MAC as serial: a usable fallback when no lease is known.
   const serialMac = /^[0-9a-f]{12}$/i.test(d.serial) ? normaliseMac(d.serial) : null;
   return {
