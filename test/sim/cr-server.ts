@@ -19,6 +19,8 @@ export interface CrTarget {
   accepted(): void;
   /** Quirks of this phone's CR server. */
   closesAfter401?: boolean;
+  /** A firewall/NAT between ACS and phone: the TCP connection is reset, no HTTP answer (§7.3 step 6). */
+  blocked?: () => boolean;
 }
 
 export interface CrServerOptions {
@@ -101,6 +103,7 @@ export class CrServer {
     req.resume(); // a CR carries no body (§7.2); drain whatever came
     const entry = this.#targets.get((req.url ?? '').split('?')[0] ?? '');
     if (!entry) { this.#reply(res, 404); return; }
+    if (entry.target.blocked?.()) { req.socket.destroy(); return; }
     if (req.method !== 'GET') { this.#reply(res, 405, { Allow: 'GET' }); return; }
     const now = this.#opts.clock.now();
     entry.hits = entry.hits.filter((t) => now - t < this.#opts.windowMs);

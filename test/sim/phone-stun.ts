@@ -32,6 +32,7 @@ export class PhoneStun {
   #client: StunClient | undefined;
   #config: StunConfig | undefined;
   #syncing: Promise<void> = Promise.resolve();
+  #stopped = false;
   lastError: string | undefined;
 
   constructor(state: PhoneState, clock: Clock, hooks: PhoneStunHooks) {
@@ -65,8 +66,9 @@ export class PhoneStun {
   }
 
   async #sync(): Promise<void> {
-    const want = this.#wanted();
-    if (want && this.#config && sameConfig(want, this.#config) && this.#client) return;
+    const want = this.#stopped ? undefined : this.#wanted();
+    // Same parameters and a binding: nothing to do. No binding yet: try again (the server may be up now).
+    if (want && this.#config && sameConfig(want, this.#config) && this.#client?.binding) return;
     await this.#stopClient();
     if (!want) return;
     this.#config = want;
@@ -86,6 +88,7 @@ export class PhoneStun {
       onError: (e) => { this.lastError = e.message; },
     });
     this.#client = client;
+    if (this.#stopped) { await this.#stopClient(); return; }
     await client.start().catch((e: Error) => { this.lastError = e.message; }); // keep-alives go on: the server may come later
   }
 
@@ -100,6 +103,8 @@ export class PhoneStun {
   }
 
   async stop(): Promise<void> {
+    this.#stopped = true;
+    await this.#stopClient(); // unblocks a sync waiting for a Binding Response
     await this.#syncing;
     await this.#stopClient();
   }

@@ -63,6 +63,7 @@ export class SimPhone {
   #net: PhoneNet | undefined;
   #stun: PhoneStun | undefined;
   #stopped = false;
+  #crBlocked = false;
 
   constructor(opts: SimPhoneOptions) {
     this.#opts = opts;
@@ -121,6 +122,7 @@ export class SimPhone {
         : { username: this.state.get(p.crUsername) ?? '', password: this.state.get(p.crPassword) ?? '' }),
       accepted: () => this.#connectionRequest(),
       closesAfter401: this.quirks.crClosesAfter401 === true,
+      blocked: () => this.#crBlocked,
     });
     this.#cr = cr;
     this.state.runtime.crUrl = cr.url(this.crPath);
@@ -177,6 +179,11 @@ export class SimPhone {
     this.#watchLines();
     if (!wasEnabled && this.cwmpEnabled) this.#kick(); // TR-069 switched on at the menu: first contact now
     void this.#stun?.sync();
+  }
+
+  /** Put a firewall between the ACS and the phone's HTTP CR port (connections reset): only UDP CRs get through. */
+  blockHttpConnectionRequests(blocked: boolean): void {
+    this.#crBlocked = blocked;
   }
 
   /** The phone's lines as the site PBX sees them (registered or why not). */
