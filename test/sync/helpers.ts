@@ -89,10 +89,10 @@ export async function startTestCentral(o: { clock?: Clock; sites?: string[] } = 
 }
 
 /** The `sync:` section for startOutpost({ extra }). */
-export function syncSection(o: { url?: string; token?: string; publicKey: string; initialBundle?: string; more?: string }): string {
+export function syncSection(o: { url?: string; token?: string; publicKey: string; initialBundle?: string; interval?: string; more?: string }): string {
   return `sync:
 ${o.url ? `  central: { url: ${JSON.stringify(o.url)}, token: ${JSON.stringify(o.token)}, timeout: 2s }\n` : ''}  publicKey: ${o.publicKey}
-${o.initialBundle ? `  initialBundle: ${JSON.stringify(o.initialBundle)}\n` : ''}  interval: 1h
+${o.initialBundle ? `  initialBundle: ${JSON.stringify(o.initialBundle)}\n` : ''}  interval: ${o.interval ?? '1h'}
   retry: { min: 20ms, max: 200ms }
 ${o.more ?? ''}`;
 }

@@ -16,6 +16,7 @@ export class WanProxy {
   readonly #pairs = new Set<{ a: net.Socket; b: net.Socket }>();
   #mode: 'up' | 'reset' | 'blackhole' = 'up';
   #loseAnswers = 0;
+  #loseMatch = /./;
   /** First line and Range header of every request that went through. */
   readonly requests: string[] = [];
   bytesDown = 0;
@@ -46,8 +47,8 @@ export class WanProxy {
 
   restore(): void { this.#mode = 'up'; }
 
-  /** The next `n` exchanges reach central but their answers are lost on the way back. */
-  loseAnswers(n: number): void { this.#loseAnswers = n; }
+  /** The next `n` requests matching `match` reach central but their answers are lost on the way back. */
+  loseAnswers(n: number, match = /./): void { this.#loseAnswers = n; this.#loseMatch = match; }
 
   #accept(a: net.Socket): void {
     a.on('error', () => {});
@@ -58,7 +59,7 @@ export class WanProxy {
     a.on('error', () => b.destroy());
     const pair = { a, b };
     this.#pairs.add(pair);
-    const lose = this.#loseAnswers > 0 ? (this.#loseAnswers--, true) : false;
+    let lose = false;
     let first = true;
     a.on('data', (d: Buffer) => {
       if (first) {
@@ -66,6 +67,7 @@ export class WanProxy {
         const head = d.toString('latin1').split('\r\n');
         const range = head.find((l) => /^range:/i.test(l));
         this.requests.push(`${head[0]}${range ? ` ${range.toLowerCase()}` : ''}`);
+        if (this.#loseAnswers > 0 && this.#loseMatch.test(head[0]!)) { this.#loseAnswers--; lose = true; }
       }
       b.write(d);
     });

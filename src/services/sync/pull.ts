@@ -7,7 +7,8 @@ import type { Store } from '../../store/index.ts';
 import { request, NetworkError, type RequestOptions } from './http.ts';
 import type { WanOutcome } from './wan.ts';
 
-export type PullResult = 'unchanged' | 'applied' | 'refused' | 'failed' | 'none';
+/** 'unreachable': no answer at all (the rest of the cycle is skipped); 'failed': central answered with an error. */
+export type PullResult = 'unchanged' | 'applied' | 'refused' | 'failed' | 'unreachable' | 'none';
 
 export interface PullDeps {
   url: string;
@@ -32,7 +33,7 @@ export async function pullBundle(d: PullDeps): Promise<PullResult> {
   } catch (err) {
     if (!(err instanceof NetworkError)) throw err;
     d.wan({ ok: false, kind: 'network', message: `bundle: ${err.message}` });
-    return 'failed';
+    return 'unreachable';
   }
   if (res.status === 401 || res.status === 403) {
     d.wan({ ok: false, kind: 'auth', message: `bundle: HTTP ${res.status}` });

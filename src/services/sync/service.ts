@@ -176,7 +176,7 @@ export class SyncService implements Service {
   async #runCycle(): Promise<void> {
     const { log, metrics, store, clock } = this.#ctx;
     const signal = this.#abort.signal;
-    let pulled: PullResult = 'failed';
+    let pulled: PullResult = 'unreachable';
     let reported = 0;
     try {
       pulled = await pullBundle({
@@ -185,7 +185,8 @@ export class SyncService implements Service {
         authFailed: (m) => this.#ctx.health.raise('sync', 'SYNC_CENTRAL_AUTH', 'warning', m),
         authOk: () => this.#ctx.health.clear('SYNC_CENTRAL_AUTH'),
       });
-      if (!this.#wanDown() && !signal.aborted) {
+      // Central did not answer at all: reports and firmware would only fail the same way.
+      if (pulled !== 'unreachable' && !this.#wanDown() && !signal.aborted) {
         reported = (await this.#sender().flush(10_000, signal)).sent;
         if (this.#cfg.firmware.download && !this.#wanDown()) await this.#fetcher().run(signal);
       }
