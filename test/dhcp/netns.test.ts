@@ -213,6 +213,20 @@ timeout 10; retry 1;
     }
   });
 
+  await t.test('the simulator client (test/sim/dhcp-client.ts, broadcast transport) gets the bootstrap options', async () => {
+    sh('ip -n opdh-cli1 route add default dev opdh-c1'); // lets it send to 255.255.255.255
+    try {
+      const out = sh(`ip netns exec opdh-cli1 ${join(import.meta.dirname, '../../node_modules/.bin/node')} ${join(import.meta.dirname, 'fixtures/broadcast-dora.ts')} 02:00:00:77:aa:01`);
+      const l = JSON.parse(out) as { ip: string; acs: { acsUrl: string; provisioningCode: string }; option66: string; dns: string[]; ntp: string[] };
+      assert.match(l.ip, /^10\.77\.1\.\d+$/);
+      assert.deepEqual([l.acs.acsUrl, l.acs.provisioningCode, l.option66, l.dns, l.ntp], [ACS, 'SITE-042', 'acs.site.test', ['10.77.1.1'], ['10.77.1.1']]);
+      const row = leases().find((x) => x.ip === l.ip)!;
+      assert.deepEqual([row.mac, row.serial, row.productClass], ['02:00:00:77:aa:01', 'SIM0001', 'T54W']);
+    } finally {
+      sh('ip -n opdh-cli1 route del default dev opdh-c1');
+    }
+  });
+
   await t.test('a relayed client (ISC dhcrelay, option 82) gets its reply via giaddr; its port is recorded', async () => {
     const relay = bg.run('ip netns exec opdh-rly dhcrelay -4 -d -q -a -i opdh-r2 -iu opdh-r3 10.77.3.1');
     await sleep(700);
