@@ -167,6 +167,18 @@ test('DHCP service on loopback (relayed mode)', async (t) => {
     assert.deepEqual(back, { ok: false, nak: 'address not available' }, 'not even to the client that declined it');
   });
 
+  await t.test('INFORM: configuration only, no lease time, no address, nothing recorded', async () => {
+    const before = repo.list({}).length;
+    const ack = await client(c, 9).inform('127.77.0.200');
+    assert.ok(ack);
+    assert.equal(ack.type, 'ACK');
+    assert.equal(ack.ip, '0.0.0.0');
+    assert.equal(ack.leaseSeconds, undefined);
+    assert.equal(ack.acs?.acsUrl, 'https://acs.site.test:7547/');
+    assert.equal(ack.packet.ciaddr, '127.77.0.200');
+    assert.equal(repo.list({}).length, before);
+  });
+
   await t.test('a REQUEST after the offer lapsed is granted when the address is still free', async () => {
     const cl = client(c, 8);
     const offer = await cl.discover();
