@@ -59,6 +59,8 @@ export interface ScriptedAcsOptions {
   chunked?: boolean;
   /** Keep raw request bodies in the HTTP log (wire-level assertions). */
   keepBodies?: boolean;
+  /** An automatic provisioner: requests to send in a session, decided from its Inform (after queued ones). */
+  provision?: (inform: Inform) => AcsRequest[];
 }
 
 interface Live { session: AcsSession; pending: AcsRequest[]; sent?: { request: AcsRequest; id: string } }
@@ -223,7 +225,7 @@ export class ScriptedAcs {
       cookies: [], sockets: new Set([socket]), ended: false,
     };
     this.sessions.push(session);
-    const live: Live = { session, pending: this.#queues.get(serial) ?? [] };
+    const live: Live = { session, pending: [...(this.#queues.get(serial) ?? []), ...(this.#opts.provision?.(env.body) ?? [])] };
     this.#queues.delete(serial);
     this.#bySocket.set(socket, live);
     return live;
