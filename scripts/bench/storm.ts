@@ -26,7 +26,7 @@ const { values: v } = parseArgs({
   options: {
     phones: { type: 'string', default: '500,2000' }, models: { type: 'string', default: 'tr181,tr098,yealink,grandstream,aastra,unify,ex' },
     'no-network': { type: 'boolean', default: false }, 'no-pin': { type: 'boolean', default: false }, timeout: { type: 'string', default: '300' },
-    md: { type: 'string' }, json: { type: 'string' }, keep: { type: 'boolean', default: false }, 'log-level': { type: 'string', default: 'info' },
+    md: { type: 'string' }, json: { type: 'string' }, 'outpost-flags': { type: 'string', default: '' }, keep: { type: 'boolean', default: false }, 'log-level': { type: 'string', default: 'info' },
   },
 });
 
@@ -111,7 +111,8 @@ async function runOne(n: number, base: string): Promise<Row> {
   const logFile = join(dir, 'outpost.log');
   const cmd0 = network ? ['ip', 'netns', 'exec', NS.srv, ...pin('0'), node] : [...pin('0'), node];
   const log = createWriteStream(logFile);
-  const child = spawn(cmd0[0]!, [...cmd0.slice(1), 'src/main.ts', 'serve', '--config', cfgFile], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const flags = v['outpost-flags']!.split(' ').filter(Boolean);
+  const child = spawn(cmd0[0]!, [...cmd0.slice(1), ...flags, 'src/main.ts', 'serve', '--config', cfgFile], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
   const outpost: ServerProc = { child, pid: child.pid!, logFile, exited: new Promise((r) => child.once('exit', (c) => r(c))) };

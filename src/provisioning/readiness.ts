@@ -106,8 +106,8 @@ export function buildReadiness(i: ReadinessInput): ReadinessReport {
 
 export function setCheck(r: ReadinessReport, key: keyof ReadinessReport['checks'], result: CheckResult['result'], detail: string, at: string): boolean {
   const prev = r.checks[key];
-  // The first proof counts; a later failure after a success is kept as detail, not a downgrade.
-  if (prev.result === 'ok' && result !== 'ok') return false;
+  // The first proof counts: nothing replaces a success (the report is not rewritten per phone).
+  if (prev.result === 'ok') return false;
   if (prev.result === result && prev.detail === detail) return false;
   r.checks[key] = { result, detail, at };
   return true;

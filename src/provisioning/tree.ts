@@ -7,9 +7,17 @@ import type { Tree } from './expand.ts';
 
 const NUM = /^\d+$/;
 
-/** `A.3.B.1.C` → `A.{i}.B.{i}.C` */
+const templates = new Map<string, string>();
+
+/** `A.3.B.1.C` → `A.{i}.B.{i}.C` (memoised: the same paths recur for every phone of a model). */
 export function templateOf(path: string): string {
-  return path.split('.').map((s) => (NUM.test(s) ? '{i}' : s)).join('.');
+  let t = templates.get(path);
+  if (t === undefined) {
+    t = path.split('.').map((s) => (NUM.test(s) ? '{i}' : s)).join('.');
+    if (templates.size > 100_000) templates.clear();
+    templates.set(path, t);
+  }
+  return t;
 }
 
 export class ParamTree implements Tree {

@@ -2,6 +2,7 @@
 // readiness reports. Inventory secrets are sealed with store.secrets; `list` masks them.
 
 import type { Store } from './index.ts';
+import type { Statement } from './db.ts';
 
 export interface InventoryRow {
   scope: 'position' | 'device';
@@ -13,6 +14,14 @@ export interface InventoryRow {
 
 export class ProvisioningInventoryRepo {
   readonly #store: Store;
+  readonly #stmts = new Map<string, Statement>();
+
+  /** Prepared once per SQL text (preparing costs more than running on the session path). */
+  #st(sql: string): Statement {
+    let st = this.#stmts.get(sql);
+    if (!st) this.#stmts.set(sql, (st = this.#store.db.prepare(sql)));
+    return st;
+  }
 
   constructor(store: Store) {
     this.#store = store;
@@ -23,13 +32,12 @@ export class ProvisioningInventoryRepo {
    * 'replace' drops every earlier row first.
    */
   import(rows: readonly InventoryRow[], o: { batch: string; at: string; mode: 'merge' | 'replace' }): void {
-    const db = this.#store.db;
-    if (o.mode === 'replace') db.prepare('DELETE FROM prov_inventory').run();
+    if (o.mode === 'replace') this.#st('DELETE FROM prov_inventory').run();
     else {
-      const del = db.prepare('DELETE FROM prov_inventory WHERE scope = ? AND key = ?');
+      const del = this.#st('DELETE FROM prov_inventory WHERE scope = ? AND key = ?');
       for (const k of new Set(rows.map((r) => `${r.scope}\u0000${r.key}`))) del.run(...k.split('\u0000'));
     }
-    const ins = db.prepare('INSERT INTO prov_inventory (scope, key, intent, value, value_enc, batch, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    const ins = this.#st('INSERT INTO prov_inventory (scope, key, intent, value, value_enc, batch, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
     for (const r of rows) ins.run(r.scope, r.key, r.intent, r.secret ? null : r.value, r.secret ? this.#store.secrets.seal(r.value) : null, o.batch, o.at);
   }
 
@@ -37,7 +45,7 @@ export class ProvisioningInventoryRepo {
   values(scope: 'position' | 'device', keys: readonly string[]): Record<string, string> {
     const out: Record<string, string> = {};
     if (keys.length === 0) return out;
-    const st = this.#store.db.prepare('SELECT intent, value, value_enc AS enc FROM prov_inventory WHERE scope = ? AND key = ?');
+    const st = this.#st('SELECT intent, value, value_enc AS enc FROM prov_inventory WHERE scope = ? AND key = ?');
     for (const key of keys) {
       for (const r of st.all(scope, key) as { intent: string; value: string | null; enc: string | null }[]) {
         out[r.intent] = r.enc ? this.#store.secrets.open(r.enc) : (r.value ?? '');
@@ -48,36 +56,44 @@ export class ProvisioningInventoryRepo {
 
   /** Everything, secrets masked (for the API). */
   list(limit: number, offset: number): { total: number; items: (InventoryRow & { batch: string; importedAt: string })[] } {
-    const total = (this.#store.db.prepare('SELECT count(*) AS n FROM prov_inventory').get() as { n: number }).n;
-    const rows = this.#store.db.prepare(`SELECT scope, key, intent, value, value_enc IS NOT NULL AS secret, batch, imported_at AS importedAt
+    const total = (this.#st('SELECT count(*) AS n FROM prov_inventory').get() as { n: number }).n;
+    const rows = this.#st(`SELECT scope, key, intent, value, value_enc IS NOT NULL AS secret, batch, imported_at AS importedAt
       FROM prov_inventory ORDER BY scope, key, intent LIMIT ? OFFSET ?`).all(limit, offset) as { scope: 'position' | 'device'; key: string; intent: string; value: string | null; secret: number; batch: string; importedAt: string }[];
     return { total, items: rows.map((r) => ({ ...r, value: r.secret ? '••••••' : (r.value ?? ''), secret: Boolean(r.secret) })) };
   }
 
   /** The keys an import touched (to re-plan the devices that use them). */
   keysOfBatch(batch: string): { scope: 'position' | 'device'; key: string }[] {
-    return this.#store.db.prepare('SELECT DISTINCT scope, key FROM prov_inventory WHERE batch = ?').all(batch) as never[];
+    return this.#st('SELECT DISTINCT scope, key FROM prov_inventory WHERE batch = ?').all(batch) as never[];
   }
 }
 
 export class ReadinessRepo {
   readonly #store: Store;
+  readonly #stmts = new Map<string, Statement>();
+
+  /** Prepared once per SQL text (preparing costs more than running on the session path). */
+  #st(sql: string): Statement {
+    let st = this.#stmts.get(sql);
+    if (!st) this.#stmts.set(sql, (st = this.#store.db.prepare(sql)));
+    return st;
+  }
 
   constructor(store: Store) {
     this.#store = store;
   }
 
   get<T = unknown>(model: string): T | null {
-    const r = this.#store.db.prepare('SELECT report FROM prov_readiness WHERE model = ?').get(model) as { report: string } | undefined;
+    const r = this.#st('SELECT report FROM prov_readiness WHERE model = ?').get(model) as { report: string } | undefined;
     return r ? JSON.parse(r.report) as T : null;
   }
 
   put(model: string, firstDevice: string, report: unknown, at: string): void {
-    this.#store.db.prepare(`INSERT INTO prov_readiness (model, first_device, first_seen, updated_at, report) VALUES (?, ?, ?, ?, ?)
+    this.#st(`INSERT INTO prov_readiness (model, first_device, first_seen, updated_at, report) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT(model) DO UPDATE SET updated_at = excluded.updated_at, report = excluded.report`).run(model, firstDevice, at, at, JSON.stringify(report));
   }
 
   list(): { model: string; firstDevice: string; firstSeen: string; updatedAt: string }[] {
-    return this.#store.db.prepare('SELECT model, first_device AS firstDevice, first_seen AS firstSeen, updated_at AS updatedAt FROM prov_readiness ORDER BY model').all() as never[];
+    return this.#st('SELECT model, first_device AS firstDevice, first_seen AS firstSeen, updated_at AS updatedAt FROM prov_readiness ORDER BY model').all() as never[];
   }
 }

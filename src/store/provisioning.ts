@@ -9,6 +9,7 @@
 
 import { createHash } from 'node:crypto';
 import type { Store } from './index.ts';
+import type { Statement } from './db.ts';
 
 type Values = Record<string, string>;
 interface Item { values?: Values }
@@ -53,6 +54,14 @@ export function contentHash(content: StoredContent): string {
 
 export class ProvisioningRepo {
   readonly #store: Store;
+  readonly #stmts = new Map<string, Statement>();
+
+  /** Prepared once per SQL text (preparing costs more than running on the session path). */
+  #st(sql: string): Statement {
+    let st = this.#stmts.get(sql);
+    if (!st) this.#stmts.set(sql, (st = this.#store.db.prepare(sql)));
+    return st;
+  }
 
   constructor(store: Store) {
     this.#store = store;
@@ -66,16 +75,16 @@ export class ProvisioningRepo {
   replaceContent(content: StoredContent, source: ContentSource): number {
     const db = this.#store.db;
     const run = db.transaction(() => {
-      db.prepare('DELETE FROM prov_items').run();
-      const ins = db.prepare('INSERT INTO prov_items (kind, id, seq, doc) VALUES (?, ?, ?, ?)');
+      this.#st('DELETE FROM prov_items').run();
+      const ins = this.#st('INSERT INTO prov_items (kind, id, seq, doc) VALUES (?, ?, ?, ?)');
       const put = (kind: Kind, items: [string, object][]) => items.forEach(([id, doc], seq) => ins.run(kind, id, seq, JSON.stringify(this.#seal(doc))));
       put('template', Object.entries(content.templates));
       put('zone', Object.entries(content.zones));
       put('position', Object.entries(content.positions));
       put('rule', content.rules.map((r, i) => [String(i).padStart(6, '0'), r]));
-      db.prepare('DELETE FROM prov_bindings WHERE position_id NOT IN (SELECT id FROM prov_items WHERE kind = \'position\')').run();
+      this.#st('DELETE FROM prov_bindings WHERE position_id NOT IN (SELECT id FROM prov_items WHERE kind = \'position\')').run();
       const revision = this.info().revision + 1;
-      const meta = db.prepare('INSERT INTO prov_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
+      const meta = this.#st('INSERT INTO prov_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
       meta.run('source_kind', source.kind);
       meta.run('source_version', String(source.version));
       meta.run('revision', String(revision));
@@ -87,7 +96,7 @@ export class ProvisioningRepo {
   }
 
   info(): ContentInfo {
-    const rows = this.#store.db.prepare('SELECT key, value FROM prov_meta').all() as { key: string; value: string }[];
+    const rows = this.#st('SELECT key, value FROM prov_meta').all() as { key: string; value: string }[];
     const m = new Map(rows.map((r) => [r.key, r.value]));
     const kind = m.get('source_kind');
     return {
@@ -100,7 +109,7 @@ export class ProvisioningRepo {
 
   /** The stored content with secrets opened (for planning; never hand this to the API as is). */
   loadContent(): StoredContent {
-    const rows = this.#store.db.prepare('SELECT kind, id, doc FROM prov_items ORDER BY kind, seq').all() as { kind: Kind; id: string; doc: string }[];
+    const rows = this.#st('SELECT kind, id, doc FROM prov_items ORDER BY kind, seq').all() as { kind: Kind; id: string; doc: string }[];
     const out: { templates: Record<string, Item>; zones: Record<string, Item>; positions: Record<string, Item>; rules: object[] } =
       { templates: {}, zones: {}, positions: {}, rules: [] };
     for (const r of rows) {

@@ -3,6 +3,7 @@
 // models seen so far (from their readiness reports). One per Engine.
 
 import type { ProvisioningConfig } from '../../core/config/provisioning.ts';
+import type { Clock } from '../../core/clock.ts';
 import type { ProvisioningContent } from '../../provisioning/content.ts';
 import type { ModelProfile } from '../../provisioning/profiles.ts';
 import { candidateProfiles } from '../../provisioning/profiles-vendor.ts';
@@ -56,9 +57,23 @@ export class ProvisioningContext {
     return candidateProfiles(root, oui);
   }
 
+  readonly #reports = new Map<string, ReadinessReport | null>();
+
+  /** The readiness report of a model, parsed once (it carries the discovered tree). */
+  report(key: string): ReadinessReport | null {
+    if (!this.#reports.has(key)) this.#reports.set(key, this.readiness.get<ReadinessReport>(key));
+    return this.#reports.get(key) ?? null;
+  }
+
+  /** Store a report (inside store.commit) and keep it cached. */
+  saveReport(key: string, r: ReadinessReport, at: string): void {
+    this.readiness.put(key, r.firstDevice, r, at);
+    this.#reports.set(key, r);
+  }
+
   model(key: string): ModelCache | null {
     if (!this.#models.has(key)) {
-      const r = this.readiness.get<ReadinessReport>(key);
+      const r = this.report(key);
       this.#models.set(key, r?.tree ? {
         tree: ParamTree.fromJSON(r.tree), rpcMethods: r.rpcMethods, boolDigits: r.checks.booleanLiteral.detail === '1/0', profile: r.profile,
       } : null);
@@ -68,6 +83,32 @@ export class ProvisioningContext {
 
   rememberModel(key: string, m: ModelCache): void {
     this.#models.set(key, m);
+  }
+
+  readonly #discovering = new Map<string, { done: Promise<void>; release: () => void }>();
+
+  /**
+   * A boot storm brings hundreds of phones of a new model at once: one discovers the model, the
+   * others wait for it (at most `ms`) and reuse its tree. Resolves true when the caller should
+   * discover (it then holds the claim until releaseDiscovery).
+   */
+  async claimDiscovery(key: string, clock: Clock, ms: number): Promise<boolean> {
+    for (let round = 0; round < 2; round++) {
+      if (this.model(key)) return false;
+      const busy = this.#discovering.get(key);
+      if (!busy) {
+        let release!: () => void;
+        const done = new Promise<void>((r) => { release = r; });
+        this.#discovering.set(key, { done, release: () => { this.#discovering.delete(key); release(); } });
+        return true;
+      }
+      await new Promise<void>((r) => { const t = clock.setTimeout(r, ms); void busy.done.then(() => { t.cancel(); r(); }); });
+    }
+    return this.model(key) === null;
+  }
+
+  releaseDiscovery(key: string): void {
+    this.#discovering.get(key)?.release();
   }
 }
 

@@ -98,10 +98,10 @@ function updateReadiness(e: Engine, c: ProvisioningContext, deviceId: string, ke
   const d = e.repos.devices.get(deviceId);
   if (!d) return;
   const model = `${d.oui}-${d.productClass}`;
-  const r = c.readiness.get<ReadinessReport>(model);
+  const r = c.report(model);
   if (!r) return;
   const at = iso(e);
-  if (setCheck(r, key, ok ? 'ok' : 'failed', detail, at)) void e.store.commit(() => c.readiness.put(model, r.firstDevice, r, at));
+  if (setCheck(r, key, ok ? 'ok' : 'failed', detail, at)) void e.store.commit(() => c.saveReport(model, r, at));
 }
 
 /** Start the provisioning timers and listeners; returns the stop function. */

@@ -15,6 +15,7 @@ import type { Engine } from './engine.ts';
 import type { LiveSession } from './sessions.ts';
 import { hasEvent } from './inform.ts';
 import type { ProvisioningContext } from './provision-context.ts';
+import { PendingEffects } from './provision-finish.ts';
 
 export interface ProvSession {
   deviceId: string;
@@ -33,6 +34,11 @@ export interface ProvSession {
   before: Map<string, string>;
   finished: boolean;
   startedAt: number;
+  /** This session discovers the model for the others (ProvisioningContext.claimDiscovery). */
+  discovering: boolean;
+  sessionId: string;
+  /** Effects of the answers so far, stored with the verdict. */
+  pending: PendingEffects;
 }
 
 function deviceFacts(c: ProvisioningContext, s: LiveSession, d: DeviceRow): DeviceContext {
@@ -69,7 +75,8 @@ export async function begin(e: Engine, c: ProvisioningContext, s: LiveSession): 
   const intents = computeIntents(c, content, facts, assignment, onboarded);
   const ps: ProvSession = {
     deviceId: s.deviceId, model: `${device.oui}-${device.productClass}`, device, facts, assignment, intents, prev, bootstrap,
-    since: device.lastBootstrap, onboarded, planner: null, before: new Map(), finished: false, startedAt: e.clock.now(),
+    since: device.lastBootstrap, onboarded, planner: null, before: new Map(), finished: false, startedAt: e.clock.now(), discovering: false,
+    sessionId: s.id, pending: new PendingEffects(),
   };
   if (assignment.position) {
     const at = new Date(e.clock.now()).toISOString();
@@ -82,7 +89,10 @@ export async function begin(e: Engine, c: ProvisioningContext, s: LiveSession): 
   } else if (prev?.position) {
     await e.store.commit(() => c.devices.unbindDevice(s.deviceId));
   }
-  if (assignment.kind !== 'none' && intents.zone) ps.planner = newPlanner(e, c, ps, s.root);
+  if (assignment.kind !== 'none' && intents.zone) {
+    ps.discovering = await c.claimDiscovery(ps.model, e.clock, 20_000);
+    ps.planner = newPlanner(e, c, ps, s.root);
+  }
   return ps;
 }
 

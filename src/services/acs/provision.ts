@@ -13,7 +13,7 @@ import type { Engine } from './engine.ts';
 import type { LiveSession } from './sessions.ts';
 import { provisioningContext } from './provision-context.ts';
 import { begin, computeIntents, newPlanner, type ProvSession } from './provision-session.ts';
-import { recordVerdict, storeEffects } from './provision-finish.ts';
+import { recordVerdict } from './provision-finish.ts';
 
 export const PROVISIONING_ID_PREFIX = 'prov-';
 
@@ -46,6 +46,7 @@ export async function nextProvisioningRequest(e: Engine, s: LiveSession): Promis
   }
   ps.finished = true;
   c.open.delete(s.id);
+  if (ps.discovering) c.releaseDiscovery(ps.model);
   return null;
 }
 
@@ -54,9 +55,15 @@ export async function applyProvisioningAnswer(e: Engine, s: LiveSession, sent: A
   const ps = s.provisioning as ProvSession | null;
   if (!ps?.planner) return;
   const c = provisioningContext(e);
-  ps.planner.apply(sent, answer.body as CpeResponse | Fault);
-  const fx = ps.planner.takeEffects();
-  await e.store.commit(() => storeEffects(e, c, s, fx));
+  const pl = ps.planner;
+  pl.apply(sent, answer.body as CpeResponse | Fault);
+  if (ps.discovering && pl.baseTree && pl.profile) {
+    // Discovery done: the phones of this model waiting for it go on with this tree.
+    c.rememberModel(ps.model, { tree: pl.baseTree, rpcMethods: pl.rpcMethods, boolDigits: pl.boolDigits, profile: pl.profile.id });
+    c.releaseDiscovery(ps.model);
+    ps.discovering = false;
+  }
+  ps.pending.add(pl.takeEffects());
   if (answer.body.method === 'Fault') {
     e.metrics.counter('outpost_acs_cpe_faults_total', 'Faults returned by CPEs').inc({ method: sent.method, code: String((answer.body as Fault).code) });
   }
@@ -68,6 +75,7 @@ export async function provisioningInterrupted(e: Engine, sessionId: string, outc
   const ps = c.open.get(sessionId) as ProvSession | undefined;
   if (!ps) return;
   c.open.delete(sessionId);
+  if (ps.discovering) c.releaseDiscovery(ps.model);
   if (ps.finished) return;
   ps.finished = true;
   await recordVerdict(e, c, null, ps, `session ended: ${outcome}`);
