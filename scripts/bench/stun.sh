@@ -6,27 +6,29 @@
 # Topology (created here, removed on exit):
 #   netns opst-bsrv: veth opst-bsrv0 10.79.200.1/24 (+ .3), server on CPU0
 #   netns opst-bcli: veth opst-bcli0 10.79.200.2/24, load generator on CPU1
-# Per server:
+# Both servers run at once on CPU0 (Outpost on 10.79.200.1:3478, coturn on 10.79.200.3:3478; the
+# idle one costs nothing), and every measurement is made for Outpost and then coturn right after
+# it, repetition by repetition, so both see the same machine (this VM is shared and noisy):
 #   1. behaviour probes: RFC 5389 request, classic RFC 3489 request, RFC 5389 request with the
 #      TR-111 attributes CONNECTION-REQUEST-BINDING (0xC001) + BINDING-CHANGE (0xC002)
 #   2. fixed-rate runs (RATES, DUR s each, REPS times): median and every run
 #   3. tr111 mode at 20000/s (Outpost records the binding: requireIntegrity never, see below)
 #   4. one unpaced run per rep (generator sends as fast as it can): responses/s = server ceiling
-#   5. max sustained rate with <1 % loss: ladder, bisection to ~5 %, REPS confirmation runs
+#   5. (MAXSEARCH=1) max sustained rate with <1 % loss per server: ladder, bisection, confirmation
 # Outpost runs as `outpost serve` (src/main.ts on Node 24) with only STUN enabled and
 # requireIntegrity: never, because the load generator sends TR-111 requests without
 # MESSAGE-INTEGRITY (with the default cr-binding policy they get 401s, which it counts as lost).
 # Usage: scripts/bench/stun.sh [outpost] [coturn]     (as root, from anywhere)
 # Env: RATES="10000 20000 40000" REPS=3 DUR=10 MAXSEARCH=1 PIN=1 OUT=<a new temporary directory>
 #      LADDER="10000 20000 30000 40000 50000 60000 80000 100000" LADDER_DUR=5
-#      QUIET_MAX=15 QUIET_WAIT=90 NOISY_RETRIES=2
+#      QUIET_MAX=15 QUIET_WAIT=20 NOISY_RETRIES=1 (a run is kept and flagged "noisy" after that)
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 NODE="$ROOT/node_modules/.bin/node"
 LOADGEN="$HERE/stun_load.py"
 SERVERS=("$@"); [ ${#SERVERS[@]} -eq 0 ] && SERVERS=(outpost coturn)
-RATES=${RATES:-"10000 20000 40000"}; REPS=${REPS:-3}; DUR=${DUR:-10}; MAXSEARCH=${MAXSEARCH:-1}; PIN=${PIN:-1}
+RATES=${RATES:-"10000 20000 40000"}; REPS=${REPS:-3}; DUR=${DUR:-10}; MAXSEARCH=${MAXSEARCH:-0}; PIN=${PIN:-1}
 LADDER=${LADDER:-"10000 20000 30000 40000 50000 60000 80000 100000"}; LADDER_DUR=${LADDER_DUR:-5}
 OUT=${OUT:-$(mktemp -d -t opst-stun-bench-XXXX)}
 NS_SRV=opst-bsrv NS_CLI=opst-bcli SRV_IP=10.79.200.1 SRV_IP2=10.79.200.3 CLI_IP=10.79.200.2
@@ -55,7 +57,7 @@ command -v python3 >/dev/null || { echo "python3 missing" >&2; exit 1; }
 # outside this script's process tree (bg during, % of all CPUs). A run whose bg during > QUIET_MAX is
 # flagged (noisy) and repeated up to NOISY_RETRIES times; the last attempt is kept. Hypervisor steal
 # during the run (% of all CPU time, from /proc/stat) is logged too but not acted on.
-QUIET_MAX=${QUIET_MAX:-15}; QUIET_WAIT=${QUIET_WAIT:-90}; NOISY_RETRIES=${NOISY_RETRIES:-2}
+QUIET_MAX=${QUIET_MAX:-15}; QUIET_WAIT=${QUIET_WAIT:-20}; NOISY_RETRIES=${NOISY_RETRIES:-1}
 cpu_sample() { awk '/^cpu /{idle=$5+$6; tot=0; for(i=2;i<=9;i++) tot+=$i; print tot, idle}' /proc/stat; }
 busy_pct() { local t1 i1 t2 i2; read -r t1 i1 < <(cpu_sample); sleep "${1:-1}"; read -r t2 i2 < <(cpu_sample)
   awk -v a=$((t2-t1)) -v b=$((i2-i1)) 'BEGIN{ if (a<=0) print 0; else printf "%.0f", 100*(a-b)/a }'; }
@@ -85,15 +87,17 @@ netns_guard() { local n; for n in "$@"; do if ip netns list | awk '{print $1}' |
 
 SRV_TS=() CLI_TS=()
 if [ "$PIN" = 1 ]; then SRV_TS=(taskset -c 0); CLI_TS=(taskset -c 1); fi
-SERVER_PID="" NETNS_MADE=0
+declare -A SERVER_PIDS=(); NETNS_MADE=0
+ip_of() { case "$1" in outpost) echo "$SRV_IP" ;; coturn) echo "$SRV_IP2" ;; esac; }
 netns_down() { [ "$NETNS_MADE" = 1 ] || return 0; ip netns del "$NS_SRV" 2>/dev/null || true; ip netns del "$NS_CLI" 2>/dev/null || true; }
-stop_server() {
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill "$SERVER_PID"; for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$SERVER_PID" 2>/dev/null || true
-  fi; SERVER_PID=""
+stop_server() {  # $1 server
+  local pid=${SERVER_PIDS[$1]:-}
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    kill "$pid"; for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi; SERVER_PIDS[$1]=""
 }
-cleanup() { stop_server; netns_down; }
+cleanup() { local s; for s in "${!SERVER_PIDS[@]}"; do stop_server "$s"; done; netns_down; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -105,21 +109,22 @@ ip -n "$NS_CLI" addr add "$CLI_IP/24" dev opst-bcli0
 for n in "$NS_SRV" "$NS_CLI"; do ip -n "$n" link set lo up; done
 ip -n "$NS_SRV" link set opst-bsrv0 up; ip -n "$NS_CLI" link set opst-bcli0 up
 
-start_server() {
-  stop_server; mkdir -p "$OUT/$1"
+start_server() {  # $1 server: started on its own address, left running
+  local ip; ip=$(ip_of "$1"); mkdir -p "$OUT/$1"
   case "$1" in
     coturn) ip netns exec "$NS_SRV" "${SRV_TS[@]}" turnserver -n --stun-only --no-cli --no-tls --no-dtls \
-              -L "$SRV_IP" -p 3478 -m 1 --log-file="$OUT/coturn/turn.log" --simple-log \
+              -L "$ip" -p 3478 -m 1 --log-file="$OUT/coturn/turn.log" --simple-log \
               --pidfile="$OUT/coturn/turn.pid" >"$OUT/coturn/stdout.log" 2>&1 &
-            SERVER_PID=$! ;;
+            SERVER_PIDS[coturn]=$! ;;
     outpost) printf '%s\n' "site: { id: bench, domain: bench.test }" "stateDir: $OUT/outpost/state" \
               "log: { level: warn }" "acs: { enabled: false }" "api: { enabled: false }" "stun:" "  enabled: true" \
-              "  listen: { host: $SRV_IP, port: 3478 }" "  requireIntegrity: never" >"$OUT/outpost/config.yaml"
+              "  listen: { host: $ip, port: 3478 }" "  requireIntegrity: never" >"$OUT/outpost/config.yaml"
             ip netns exec "$NS_SRV" "${SRV_TS[@]}" "$NODE" "$ROOT/src/main.ts" serve --config "$OUT/outpost/config.yaml" \
               >"$OUT/outpost/stdout.log" 2>&1 &
-            SERVER_PID=$! ;;
+            SERVER_PIDS[outpost]=$! ;;
+    *) echo "unknown server $1 (outpost, coturn)" >&2; exit 2 ;;
   esac
-  for _ in $(seq 100); do ip netns exec "$NS_SRV" ss -Huln "( sport = :3478 )" | grep -q "$SRV_IP:3478" && break; sleep 0.1; done
+  for _ in $(seq 150); do ip netns exec "$NS_SRV" ss -Huln "( sport = :3478 )" | grep -q "$ip:3478" && break; sleep 0.1; done
   sleep 0.5
 }
 
@@ -134,7 +139,7 @@ run_load() {  # $1 server $2 rate (0 = unpaced) $3 duration [$4 mode] -> RES="re
   for attempt in $(seq 0 "$NOISY_RETRIES"); do
     RUN_N=$((RUN_N+1)); f="$OUT/$srv/load-$mode-r$rate-$RUN_N.txt"
     noise_begin
-    ip netns exec "$NS_CLI" "${CLI_TS[@]}" timeout $((dur+40)) python3 "$LOADGEN" load --server "$SRV_IP" \
+    ip netns exec "$NS_CLI" "${CLI_TS[@]}" timeout $((dur+40)) python3 "$LOADGEN" load --server "$(ip_of "$srv")" \
       --mode "$mode" --count "$count" --rate "$rate" --max-seconds $((dur+20)) --timeout 1 --json >"$f" 2>&1 || true
     noise_end; echo "$NOISE" >>"$f"
     [ "$NOISY" = 0 ] && break
@@ -196,25 +201,48 @@ find_max() {
 }
 
 echo "# outpost $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?') on node $("$NODE" --version) | coturn $(dpkg-query -W -f='${Version}' coturn) | python $(python3 -V 2>&1 | awk '{print $2}')"
-echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(nproc) CPUs: $(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo) | kernel $(uname -r)"
-echo "# PIN=$PIN (server cpu0, generator cpu1) DUR=${DUR}s REPS=$REPS raw logs: $OUT"
+echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(nproc) CPUs: $(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo) | kernel $(uname -r) | load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# PIN=$PIN (servers cpu0, generator cpu1) DUR=${DUR}s REPS=$REPS RATES=$RATES raw logs: $OUT"
+for s in "${SERVERS[@]}"; do start_server "$s"; done
 for s in "${SERVERS[@]}"; do
-  start_server "$s"
   echo "== $s behaviour probes"
   for m in 5389 3489 tr111; do
     echo "-- probe mode=$m"
-    ip netns exec "$NS_CLI" python3 "$LOADGEN" probe --server "$SRV_IP" --mode "$m" --timeout 2 | sed 's/^/   /' || true
+    ip netns exec "$NS_CLI" python3 "$LOADGEN" probe --server "$(ip_of "$s")" --mode "$m" --timeout 2 | sed 's/^/   /' || true
   done
-  stop_server
 done
-printf "%-7s %-6s %8s %10s %8s %8s %8s %10s\n" server mode target resp/s loss% p50_ms p99_ms send/s
+# Warm-up (not recorded): Node's JIT and both servers' caches, 3 s at 10000/s each.
 for s in "${SERVERS[@]}"; do
-  start_server "$s"
-  for r in $RATES; do measure_point "$s" "$r" "$REPS"; done
-  measure_point "$s" 20000 "$REPS" tr111
-  measure_point "$s" 0 "$REPS"
-  stop_server
+  ip netns exec "$NS_CLI" "${CLI_TS[@]}" timeout 30 python3 "$LOADGEN" load --server "$(ip_of "$s")" --count 30000 --rate 10000 --timeout 1 >/dev/null 2>&1 || true
+done
+# Interleaved: for each point and repetition, every server in turn.
+POINTS=(); for r in $RATES; do POINTS+=("5389:$r"); done; POINTS+=("tr111:20000" "5389:0")
+ALL="$OUT/all-runs.txt"; : >"$ALL"
+for pt in "${POINTS[@]}"; do
+  mode=${pt%%:*}; rate=${pt##*:}
+  for i in $(seq "$REPS"); do
+    for s in "${SERVERS[@]}"; do
+      run_load "$s" "$rate" "$DUR" "$mode"; read -r a l q5 q9 sr nz <<<"$RES"
+      echo "    $s run $i: mode=$mode target=$rate resp/s=$a loss%=$l p50=${q5}ms p99=${q9}ms send/s=$sr $nz" >&2
+      echo "$s $mode $rate $i $a $l $q5 $q9 $sr $nz" >>"$ALL"
+    done
+  done
+done
+echo
+echo "## medians (every run listed; noisy = other processes used > ${QUIET_MAX}% of the machine during the run)"
+printf "%-8s %-6s %8s %10s %8s %8s %9s %10s   %s\n" server mode target resp/s loss% p50_ms p99_ms send/s "runs: resp/s (loss%, p99 ms) [noise]"
+for pt in "${POINTS[@]}"; do
+  mode=${pt%%:*}; rate=${pt##*:}
+  for s in "${SERVERS[@]}"; do
+    awk -v s="$s" -v m="$mode" -v r="$rate" '$1==s && $2==m && $3==r' "$ALL" | python3 -c '
+import sys, statistics as st
+rows = [l.split() for l in sys.stdin if l.strip()]
+if not rows: sys.exit()
+med = lambda i: st.median(float(r[i]) for r in rows)
+runs = "; ".join("%s (%s, %s) [%s]" % (r[4], r[5], r[7], " ".join(r[9:])) for r in rows)
+print("%-8s %-6s %8s %10.1f %8.3f %8.3f %9.3f %10.1f   %s" % (rows[0][0], rows[0][1], rows[0][2], med(4), med(5), med(6), med(7), med(8), runs))'
+  done
 done
 if [ "$MAXSEARCH" = 1 ]; then
-  for s in "${SERVERS[@]}"; do start_server "$s"; find_max "$s"; stop_server; done
+  for s in "${SERVERS[@]}"; do find_max "$s"; done
 fi
