@@ -44,14 +44,14 @@ export function makeBundle(s: BundleSpec): Buffer {
 }
 
 /** The fixture directory (templates, zones, positions, rules, firmware catalogue) with a firmware image of `fwBytes`. */
-export function fixtureBundle(keys: KeyPair, o: { version: number; fwBytes?: number; now?: Date; extraParts?: Record<string, string> }): { bundle: Buffer; image: Buffer; dir: string } {
+export function fixtureBundle(keys: KeyPair, o: { version: number; site?: string; fwBytes?: number; now?: Date; extraParts?: Record<string, string> }): { bundle: Buffer; image: Buffer; dir: string } {
   const dir = tempDir('src');
   cpSync(FIXTURE, dir, { recursive: true });
   mkdirSync(join(dir, 'firmware'), { recursive: true });
   const image = randomBytes(o.fwBytes ?? 200_000);
   writeFileSync(join(dir, 'firmware', 'sim-phone-2.0.bin'), image);
   for (const [n, t] of Object.entries(o.extraParts ?? {})) { mkdirSync(join(dir, n, '..'), { recursive: true }); writeFileSync(join(dir, n), t); }
-  const doc = buildFromDir(dir, { site: SITE, version: o.version, now: o.now ?? new Date(), parse: parseProvisioningDocuments });
+  const doc = buildFromDir(dir, { site: o.site ?? SITE, version: o.version, now: o.now ?? new Date(), parse: parseProvisioningDocuments });
   return { bundle: serializeBundle(signBundle(doc, parsePrivateKey(keys.privateKeyPem))), image, dir };
 }
 

@@ -21,7 +21,8 @@ export const syncSchema = z.object({
     /** Base URL of the central ACS (outpost central or any HTTPS server / object store). */
     url: centralUrl,
     /** This site's credential at central (Bearer). May be sealed for the box in the USB file. */
-    token: z.string().min(16, 'must be at least 16 characters').max(512),
+    token: z.string({ error: (i) => (i.input === undefined ? 'missing: the site credential central issued (outpost central token), sealed for the box if you like' : 'must be a string') })
+      .min(16, 'must be at least 16 characters').max(512),
     /** Where the bundle is fetched; default <url>/v1/sites/<site.id>/bundle. */
     bundleUrl: centralUrl.optional(),
     /** Where reports are posted; default <url>/v1/sites/<site.id>/reports. */
