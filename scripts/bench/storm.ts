@@ -19,14 +19,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { cpuSeconds, statusKb } from './lib/proc.ts';
+import { cpuSeconds, noiseMark, noiseSince, statusKb, waitQuiet } from './lib/proc.ts';
 import { freePort, ROOT, stopProc, waitPort, logTail, type ServerProc } from './lib/servers.ts';
 
 const { values: v } = parseArgs({
   options: {
     phones: { type: 'string', default: '500,2000' }, models: { type: 'string', default: 'tr181,tr098,yealink,grandstream,aastra,unify,ex' },
     'no-network': { type: 'boolean', default: false }, 'no-pin': { type: 'boolean', default: false }, timeout: { type: 'string', default: '300' },
-    md: { type: 'string' }, json: { type: 'string' }, 'outpost-flags': { type: 'string', default: '' }, keep: { type: 'boolean', default: false }, 'log-level': { type: 'string', default: 'info' },
+    md: { type: 'string' }, json: { type: 'string' }, 'outpost-flags': { type: 'string', default: '' },
+    'raise-neigh': { type: 'boolean', default: false }, 'quiet-max': { type: 'string', default: '20' }, keep: { type: 'boolean', default: false }, 'log-level': { type: 'string', default: 'info' },
   },
 });
 
@@ -86,7 +87,7 @@ provisioning:
 ${dhcpDns}`;
 }
 
-interface Row { phones: number; fleet: Record<string, unknown> | null; peakMB: number; cpuS: number; error: string | null }
+interface Row { phones: number; fleet: Record<string, unknown> | null; peakMB: number; cpuS: number; fleetCpuS: number; othersPct: number; error: string | null }
 
 async function runOne(n: number, base: string): Promise<Row> {
   const dir = join(base, `n${n}`);
@@ -117,7 +118,7 @@ async function runOne(n: number, base: string): Promise<Row> {
   child.stderr!.pipe(log);
   const outpost: ServerProc = { child, pid: child.pid!, logFile, exited: new Promise((r) => child.once('exit', (c) => r(c))) };
   if (!network) await waitPort(outpost, acsPort);
-  const row: Row = { phones: n, fleet: null, peakMB: NaN, cpuS: NaN, error: null };
+  const row: Row = { phones: n, fleet: null, peakMB: NaN, cpuS: NaN, fleetCpuS: NaN, othersPct: NaN, error: null };
   try {
     // `ip netns exec` and taskset exec into node: the child pid is Outpost's node process.
     const tokenFile = join(stateDir, 'api-token');
@@ -129,8 +130,16 @@ async function runOne(n: number, base: string): Promise<Row> {
     const cmd = network ? ['ip', 'netns', 'exec', NS.cli, ...pin('1'), node, ...fleetArgs] : [...pin('1'), node, ...fleetArgs];
     const fleet = spawn(cmd[0]!, cmd.slice(1), { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
     let stdout = '';
+    let fleetCpu = NaN;
     fleet.stdout!.on('data', (d: Buffer) => { stdout += d.toString(); });
+    // The fleet prints its result, then stops its phones: its CPU time is read at the result.
+    const cpuPoll = setInterval(() => { const c = cpuSeconds(fleet.pid!); if (Number.isFinite(c)) fleetCpu = c; }, 250);
+    const mine = new Set([outpost.pid, fleet.pid!]);
+    const mark = noiseMark(mine);
     const code = await new Promise<number | null>((r) => fleet.once('exit', (c) => r(c)));
+    clearInterval(cpuPoll);
+    row.othersPct = Math.round(noiseSince(mark, mine).othersPct);
+    row.fleetCpuS = +fleetCpu.toFixed(1);
     row.peakMB = Math.round(statusKb(outpost.pid, 'VmHWM') / 1024);
     row.cpuS = +cpuSeconds(outpost.pid).toFixed(1);
     if (code !== 0) throw new Error(`fleet exited ${code}`);
@@ -146,27 +155,45 @@ async function runOne(n: number, base: string): Promise<Row> {
 
 function markdown(rows: Row[]): string {
   const s = (x: unknown) => (typeof x === 'number' ? (Number.isFinite(x) ? (x / 1000).toFixed(1) : '—') : '—');
-  const lines = ['| phones | all compliant | per phone p50 / p95 / p99 | DHCP p99 | DNS p99 | first InformResponse p99 | not compliant | Outpost peak RSS | Outpost CPU |', '|---|---|---|---|---|---|---|---|---|'];
+  const lines = ['| phones | all compliant | per phone p50 / p95 / p99 | DHCP p99 | DNS p99 | first InformResponse p99 | not compliant | first-try failures | Outpost peak RSS | Outpost CPU | fleet CPU | other load |', '|---|---|---|---|---|---|---|---|---|---|---|---|'];
   for (const r of rows) {
     const f = r.fleet as { compliant: number; allCompliantMs: number | null; perPhoneMs: Record<string, number>; phases: Record<string, { p99: number }> } | null;
-    if (!f) { lines.push(`| ${r.phones} | failed: ${r.error?.split('\n')[0]} | | | | | | ${r.peakMB} MB | ${r.cpuS} s |`); continue; }
-    lines.push(`| ${r.phones} | ${f.allCompliantMs === null ? `not all (${f.compliant})` : `${s(f.allCompliantMs)} s`} | ${s(f.perPhoneMs.p50)} / ${s(f.perPhoneMs.p95)} / ${s(f.perPhoneMs.p99)} s | ${network ? s(f.phases.dhcp!.p99) + ' s' : 'n/a'} | ${network ? s(f.phases.dns!.p99) + ' s' : 'n/a'} | ${s(f.phases.informed!.p99)} s | ${r.phones - f.compliant} | ${r.peakMB} MB | ${r.cpuS} s |`);
+    if (!f) { lines.push(`| ${r.phones} | failed: ${r.error?.split('\n')[0]} | | | | | | | ${r.peakMB} MB | ${r.cpuS} s | ${r.fleetCpuS} s | ${r.othersPct} % |`); continue; }
+    const retried = Object.entries((r.fleet as { firstSessionFailures: Record<string, number> }).firstSessionFailures).map(([k, x]) => `${x} × ${k}`).join('; ') || '0';
+    lines.push(`| ${r.phones} | ${f.allCompliantMs === null ? `not all (${f.compliant})` : `${s(f.allCompliantMs)} s`} | ${s(f.perPhoneMs.p50)} / ${s(f.perPhoneMs.p95)} / ${s(f.perPhoneMs.p99)} s | ${network ? s(f.phases.dhcp!.p99) + ' s' : 'n/a'} | ${network ? s(f.phases.dns!.p99) + ' s' : 'n/a'} | ${s(f.phases.informed!.p99)} s | ${r.phones - f.compliant} | ${retried} | ${r.peakMB} MB | ${r.cpuS} s | ${r.fleetCpuS} s | ${r.othersPct} % |`);
   }
   return lines.join('\n');
 }
 
+const NEIGH = ['gc_thresh1', 'gc_thresh2', 'gc_thresh3'].map((k) => `net.ipv4.neigh.default.${k}`);
+
+/**
+ * Thousands of phones on one segment overflow the default neighbour table (gc_thresh3 = 1024:
+ * "neighbour table overflow", replies to the other phones dropped). The thresholds are global
+ * (not per namespace): --raise-neigh raises them for the run and restores them after. A site box
+ * with more than ~1000 phones on its voice VLAN needs the same setting (docs/benchmarks.md).
+ */
+function raiseNeigh(): () => void {
+  const before = NEIGH.map((k) => execFileSync('sysctl', ['-n', k], { encoding: 'utf8' }).trim());
+  execFileSync('sysctl', ['-q', '-w', `${NEIGH[0]}=16384`, `${NEIGH[1]}=32768`, `${NEIGH[2]}=65536`]);
+  return () => execFileSync('sysctl', ['-q', '-w', ...NEIGH.map((k, i) => `${k}=${before[i]}`)]);
+}
+
 async function main(): Promise<void> {
   const base = mkdtempSync(join(tmpdir(), 'oppv-storm-'));
+  const restore = network && v['raise-neigh'] ? raiseNeigh() : () => {};
   const rows: Row[] = [];
   process.on('SIGINT', () => { if (network) netDown(); process.exit(130); });
   try {
     for (const n of v.phones!.split(',').map(Number)) {
-      process.stderr.write(`storm: ${n} phones, ${network ? 'network mode (DHCP, DNS, HTTPS)' : 'loopback (HTTPS only)'}\n`);
+      const busy = await waitQuiet(Number(v['quiet-max']), 120_000);
+      process.stderr.write(`storm: ${n} phones, ${network ? 'network mode (DHCP, DNS, HTTPS)' : 'loopback (HTTPS only)'}, machine ${busy.toFixed(0)} % busy before\n`);
       const r = await runOne(n, base);
       rows.push(r);
       process.stderr.write(`${JSON.stringify(r)}\n`);
     }
   } finally {
+    restore();
     if (!v.keep) rmSync(base, { recursive: true, force: true });
   }
   const md = markdown(rows);

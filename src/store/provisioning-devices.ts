@@ -98,7 +98,8 @@ export class ProvisioningDeviceRepo {
     if (o.state) { where.push('state = @state'); args.state = o.state; }
     const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const total = (this.#st(`SELECT count(*) AS n FROM prov_devices ${w}`).get(args) as { n: number }).n;
-    const items = (this.#st(`SELECT ${COLS} FROM prov_devices ${w} ORDER BY (state = 'compliant'), zone, device_id LIMIT @limit OFFSET @offset`)
+    // The list is the control-room view: no per-parameter detail (fetch one device for its diff).
+    const items = (this.#st(`SELECT ${COLS.replace(/, detail$/, ', NULL AS detail')} FROM prov_devices ${w} ORDER BY (state = 'compliant'), zone, device_id LIMIT @limit OFFSET @offset`)
       .all(args) as never[]).map((r) => fix(r)!);
     return { total, items };
   }

@@ -33,3 +33,23 @@ test('silent after the criticality threshold, cleared when the phone returns', a
     await site.stop();
   }
 });
+
+test('periodic verification: a change the phone never notified is found and corrected after the zone\'s verification period', async () => {
+  const clock = new FakeClock(Date.now());
+  const site = await startSite({ start: { clock }, accounts: [{ user: '2301', password: 'muster-secret' }] });
+  try {
+    const p = await site.phone('tr181', 'MUSTER1'); // critical zone: verify every 6 h
+    assert.ok((await p.boot()).ok);
+    const ntp = 'Device.Time.NTPServer1'; // not a critical value: no active notification
+    p.state.set(ntp, '10.9.9.9');         // changed behind the ACS's back (no VALUE CHANGE)
+    let s = await p.session();
+    assert.ok(!s.acsMethods.includes('SetParameterValues'), 'within the period the stored value is trusted');
+    clock.advance(6 * 3_600_000 + 1000);
+    s = await p.session();
+    assert.ok(s.acsMethods.includes('SetParameterValues'), s.acsMethods.join());
+    assert.equal(p.get(ntp), 'ntp.site.lan');
+    assert.equal(site.row(p).state, 'compliant');
+  } finally {
+    await site.stop();
+  }
+});
