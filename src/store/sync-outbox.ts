@@ -76,6 +76,36 @@ export class OutboxRepo {
     return this.#store.db.prepare('DELETE FROM sync_outbox WHERE seq <= ?').run(seq).changes;
   }
 
+  /**
+   * Queue a compliance record when the device's state differs from the last one queued (call
+   * inside store.commit). Returns whether a record was queued.
+   */
+  complianceChanged(deviceId: string, state: string, detail: string): boolean {
+    const db = this.#store.db;
+    const prev = db.prepare('SELECT state FROM sync_compliance WHERE device_id = ?').get(deviceId) as { state: string } | undefined;
+    if (prev?.state === state) return false;
+    db.prepare('INSERT INTO sync_compliance (device_id, state, at) VALUES (?, ?, ?) ON CONFLICT(device_id) DO UPDATE SET state = excluded.state, at = excluded.at')
+      .run(deviceId, state, this.#store.clock.now());
+    this.enqueue('compliance', { deviceId, state, ...(detail ? { detail: detail.slice(0, 1000) } : {}) });
+    return true;
+  }
+
+  /**
+   * Compare the provisioning verdicts (prov_devices, the site's source of truth) with what was
+   * last reported and queue every difference (call inside store.commit): a state changed without
+   * an event still reaches central. `normalize` maps a state to a report state.
+   */
+  reconcileCompliance(normalize: (state: string) => string): number {
+    const rows = this.#store.db.prepare(`SELECT p.device_id AS deviceId, p.state, p.reason, p.zone FROM prov_devices p
+      LEFT JOIN sync_compliance s ON s.device_id = p.device_id WHERE s.state IS NULL OR s.state != p.state`).all() as { deviceId: string; state: string; reason: string; zone: string | null }[];
+    let n = 0;
+    for (const r of rows) {
+      const state = normalize(r.state);
+      if (this.complianceChanged(r.deviceId, state, `${r.zone ? `zone ${r.zone}: ` : ''}${r.reason}`)) n++;
+    }
+    return n;
+  }
+
   backlog(): Backlog {
     const db = this.#store.db;
     const r = db.prepare('SELECT min(seq) AS lo, max(seq) AS hi, count(*) AS n FROM sync_outbox').get() as { lo: number | null; hi: number | null; n: number };

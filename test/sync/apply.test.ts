@@ -17,10 +17,10 @@ import { generateKeyPair, makeBundle, SITE, tempDir } from './helpers.ts';
 const DAY = 86_400_000;
 
 /** A content model that keeps "name=value" lines in a table of its own. */
-function stubModel(o: { failApplyAt?: number } = {}): ContentModel & { applied: number[] } {
-  const applied: number[] = [];
+function stubModel(o: { failApplyAt?: number } = {}): ContentModel & { versions: number[] } {
+  const versions: number[] = [];
   return {
-    applied,
+    versions,
     parse(files) {
       const out: [string, string][] = [];
       for (const [file, text] of Object.entries(files).filter(([n]) => n.endsWith('.txt'))) {
@@ -38,7 +38,7 @@ function stubModel(o: { failApplyAt?: number } = {}): ContentModel & { applied: 
       store.db.prepare('DELETE FROM stub_kv').run();
       for (const [k, v] of content as [string, string][]) store.db.prepare('INSERT INTO stub_kv VALUES (?, ?)').run(k, v);
       if (o.failApplyAt === version) throw new Error('disk full (simulated) half way through');
-      applied.push(version);
+      versions.push(version);
     },
   };
 }
@@ -63,7 +63,7 @@ test('a bundle is applied through the injected model in one transaction; the fil
   const row = keeper.inForce()!;
   assert.equal(row.version, 4);
   assert.ok(existsSync(join(dir, row.file)));
-  assert.deepEqual(model.applied, [4]);
+  assert.deepEqual(model.versions, [4]);
   assert.deepEqual(await keeper.offer(makeBundle({ version: 4, keys, issuedAt: clock.now(), parts: { 'a.txt': 'proxy=pbx1\nvlan=20\n' } }), 'central'),
     { applied: false, version: 4, reason: 'unchanged' }, 'the same bytes again: nothing to do');
   await assert.rejects(keeper.offer(makeBundle({ version: 4, keys, issuedAt: clock.now(), parts: { 'a.txt': 'proxy=other\n' } }), 'central'),

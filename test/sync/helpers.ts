@@ -1,6 +1,8 @@
 // Shared pieces of the sync tests: keys and bundles, a reference central on loopback with a
 // temporary bundle directory, and a site booted from a config string with a `sync` section.
-import { cpSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createApp, type App } from '../../src/app.ts';
+import { loadConfigFile } from '../../src/core/config/load.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -65,13 +67,13 @@ export interface TestCentral extends RunningCentral {
   stopAll(): Promise<void>;
 }
 
-export async function startTestCentral(o: { clock?: Clock; sites?: string[] } = {}): Promise<TestCentral> {
+export async function startTestCentral(o: { clock?: Clock; sites?: string[]; port?: number; siteToken?: string } = {}): Promise<TestCentral> {
   const dir = tempDir('central');
   mkdirSync(join(dir, 'bundles', 'firmware'), { recursive: true });
-  const siteToken = randomBytes(24).toString('base64url');
+  const siteToken = o.siteToken ?? randomBytes(24).toString('base64url');
   const adminToken = randomBytes(24).toString('base64url');
   const sites = (o.sites ?? [SITE]).map((id) => `  - { id: ${id}, tokenSha256: ${tokenHash(siteToken)} }`).join('\n');
-  const cfg = parseCentralConfig(`listen: { host: 127.0.0.1, port: 0 }\nbundleDir: bundles\ndatabase: central.db\nadminTokenSha256: ${tokenHash(adminToken)}\nsites:\n${sites}\n`, 'central test config', dir);
+  const cfg = parseCentralConfig(`listen: { host: 127.0.0.1, port: ${o.port ?? 0} }\nbundleDir: bundles\ndatabase: central.db\nadminTokenSha256: ${tokenHash(adminToken)}\nsites:\n${sites}\n`, 'central test config', dir);
   const c = await startCentral(cfg, { log: memoryLogger('warn'), ...(o.clock ? { clock: o.clock } : {}) });
   return {
     ...c, dir, siteToken, adminToken,
@@ -98,7 +100,7 @@ ${o.more ?? ''}`;
 }
 
 /** Poll until fn() is truthy (real time; for conditions reached through sockets). */
-export async function waitFor<T>(fn: () => T | Promise<T>, ms = 10_000, what = 'condition'): Promise<T> {
+export async function waitFor<T>(fn: () => T | null | undefined | false | Promise<T | null | undefined | false>, ms = 10_000, what = 'condition'): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await fn();
@@ -109,3 +111,41 @@ export async function waitFor<T>(fn: () => T | Promise<T>, ms = 10_000, what = '
 }
 
 export { generateKeyPair };
+
+/** A loopback port nothing listens on (bound, then released). */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+export interface BootedSite {
+  app: App;
+  acsUrl: string;
+  ca: string | null;
+  api<T = unknown>(method: string, path: string): Promise<{ status: number; body: T }>;
+  stop(): Promise<void>;
+}
+
+/** Boot the composed app from a config file (what `outpost serve --config FILE` does). */
+export async function bootSite(file: string): Promise<BootedSite> {
+  const app = createApp({ config: loadConfigFile(file), log: memoryLogger('warn') });
+  let acs = { url: '', caFile: null as string | null };
+  let api = { url: '', tokenFile: '' };
+  app.events.on('acs.listening', (a) => { acs = a; });
+  app.events.on('api.listening', (a) => { api = a; });
+  await app.start();
+  const token = readFileSync(api.tokenFile, 'utf8').trim();
+  return {
+    app, acsUrl: acs.url, ca: acs.caFile ? readFileSync(acs.caFile, 'utf8') : null,
+    async api<T>(method: string, path: string) {
+      const r = await fetch(new URL(path, api.url), { method, headers: { authorization: `Bearer ${token}` } });
+      const text = await r.text();
+      return { status: r.status, body: (text ? JSON.parse(text) : null) as T };
+    },
+    stop: () => app.stop(),
+  };
+}

@@ -9,6 +9,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmS
 import { basename, join } from 'node:path';
 import type { KeyObject } from 'node:crypto';
 import type { Store } from '../../store/index.ts';
+import type { EventBus } from '../../core/events.ts';
 import { SyncRepo, type BundleRow } from '../../store/sync.ts';
 import { isOutpostError, OutpostError } from '../../core/errors.ts';
 import {
@@ -21,6 +22,8 @@ export interface ContentModel {
   parse(files: Record<string, string>): unknown;
   /** Store the parsed content; runs inside the transaction that records the bundle. */
   apply(store: Store, content: unknown, version: number): void;
+  /** After the commit: tell whoever uses the content (the ACS re-plans phones). */
+  applied?(ctx: { store: Store; events: EventBus }, version: number): void;
 }
 
 export type Source = 'central' | 'usb';

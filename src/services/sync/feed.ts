@@ -2,7 +2,7 @@
 //   inventory   a device's identity and facts, at its BOOTSTRAP/BOOT sessions
 //   event       BOOTSTRAP (factory reset / new phone) and BOOT sessions, transfers, bundles
 //               applied or refused, WAN outages (start and end)
-//   compliance  from 'sync.report' (the provisioning engine decides compliance)
+//   compliance  each change of a device's provisioning verdict ('provisioning.device')
 //   audit       from 'sync.report' (the audit log owner), or OutboxRepo.enqueue in its commit
 // Periodic informs are not reported one by one: inventory and compliance carry the state.
 
@@ -11,14 +11,19 @@ import type { Logger } from '../../core/log.ts';
 import type { Store } from '../../store/index.ts';
 import { DeviceRepo } from '../../store/devices.ts';
 import type { OutboxRepo } from '../../store/sync-outbox.ts';
-import { checkPayload, MAX_PAYLOAD_BYTES } from '../../protocols/bundle/index.ts';
+import { checkPayload, COMPLIANCE_STATES, MAX_PAYLOAD_BYTES } from '../../protocols/bundle/index.ts';
 import './events.ts';
+import '../../provisioning/events.ts';
 
 export interface Feed {
   /** Validate and queue one record durably (group-committed). Invalid records are logged and dropped. */
   report(kind: string, payload: unknown): Promise<void>;
+  /** Queue compliance records for every provisioning state not yet reported. */
+  reconcile(): Promise<number>;
   stop(): void;
 }
+
+const complianceState = (s: string): string => ((COMPLIANCE_STATES as readonly string[]).includes(s) ? s : 'unknown');
 
 export function startFeed(events: EventBus, store: Store, outbox: OutboxRepo, log: Logger): Feed {
   const devices = new DeviceRepo(store);
@@ -50,10 +55,17 @@ export function startFeed(events: EventBus, store: Store, outbox: OutboxRepo, lo
       }
       void report('event', { type: boot.includes('0 BOOTSTRAP') ? 'device.bootstrap' : 'device.boot', deviceId: s.deviceId, detail: s.events.join(', ').slice(0, 2000) });
     }),
+    // A verdict is recorded at every session; central needs only the changes (reconcile() also
+    // catches changes made without an event, e.g. a phone replaced at its position).
+    events.on('provisioning.device', (d) => {
+      void store.commit(() => outbox.complianceChanged(d.deviceId, complianceState(d.state), `${d.zone ? `zone ${d.zone}: ` : ''}${d.reason}`))
+        .catch((err: unknown) => limited.error({ err }, 'compliance record could not be queued'));
+    }),
     events.on('acs.transfer.complete', (t) => void report('event', { type: 'device.transfer', deviceId: t.deviceId, detail: `commandKey=${t.commandKey} fault=${t.faultCode}` })),
     events.on('sync.bundle.applied', (b) => void report('event', { type: 'sync.bundle.applied', detail: `version ${b.version} from ${b.source}${b.expired ? ' (expired)' : ''}` })),
     events.on('sync.bundle.rejected', (b) => void report('event', { type: 'sync.bundle.rejected', detail: `${b.code}: ${b.message}`.slice(0, 2000) })),
     events.on('sync.wan', (w) => void report('event', { type: `sync.wan.${w.state}`, detail: `since ${w.since}${w.reason ? `: ${w.reason}` : ''}`.slice(0, 2000) })),
   ];
-  return { report, stop: () => offs.forEach((off) => off()) };
+  const reconcile = () => store.commit(() => outbox.reconcileCompliance(complianceState));
+  return { report, reconcile, stop: () => offs.forEach((off) => off()) };
 }

@@ -40,6 +40,7 @@ export class SyncService implements Service {
   readonly #repo: SyncRepo;
   readonly #outbox: OutboxRepo;
   readonly #keeper: BundleKeeper;
+  readonly #model: ContentModel;
   readonly wan: Wan;
   readonly #urls: { bundle: string; report: string } | null;
   #feed: Feed | undefined;
@@ -54,6 +55,7 @@ export class SyncService implements Service {
     this.#ctx = ctx;
     this.#cfg = ctx.config;
     this.#random = opts.random ?? Math.random;
+    this.#model = opts.model;
     this.#repo = new SyncRepo(ctx.store);
     this.#outbox = new OutboxRepo(ctx.store, { maxRecords: this.#cfg.outbox.maxRecords });
     this.#keeper = new BundleKeeper({
@@ -128,6 +130,7 @@ export class SyncService implements Service {
       log.info({ version: r.version, source, expired: r.expired }, 'bundle applied');
       metrics.gauge('outpost_sync_bundle_version', 'Version of the bundle in force').set(r.version);
       events.emit('sync.bundle.applied', { version: r.version, source, expired: r.expired });
+      this.#model.applied?.({ store: this.#ctx.store, events }, r.version);
       this.#checkBundle();
       return 'applied';
     } catch (err) {
@@ -187,6 +190,7 @@ export class SyncService implements Service {
       });
       // Central did not answer at all: reports and firmware would only fail the same way.
       if (pulled !== 'unreachable' && !this.#wanDown() && !signal.aborted) {
+        await this.#feed?.reconcile();
         reported = (await this.#sender().flush(10_000, signal)).sent;
         if (this.#cfg.firmware.download && !this.#wanDown()) await this.#fetcher().run(signal);
       }

@@ -69,4 +69,15 @@ CREATE TABLE sync_outbox (             -- durable report records; AUTOINCREMENT:
 );
 `,
   },
+  {
+    id: 401,
+    name: 'sync: the compliance state last reported per device (reports carry changes only)',
+    sql: `
+CREATE TABLE sync_compliance (
+  device_id TEXT PRIMARY KEY,
+  state TEXT NOT NULL,
+  at INTEGER NOT NULL                  -- epoch ms it was queued
+) WITHOUT ROWID;
+`,
+  },
 ];
