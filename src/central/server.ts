@@ -13,7 +13,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { OutpostError } from '../core/errors.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/log.ts';
-import { CentralRepo } from '../store/sync-central.ts';
+import { CentralRepo, type SiteSummary } from '../store/sync-central.ts';
 import { checkPayload, FIRMWARE_FILE, reportBatchSchema } from '../protocols/bundle/index.ts';
 import type { CentralConfig } from './config.ts';
 import { sendFile, statFile } from './files.ts';
@@ -43,8 +43,7 @@ export interface CentralDeps {
 }
 
 export function buildCentral(d: CentralDeps): FastifyInstance {
-  const { config, repo, clock, log } = d;
-  const tokens = new Map(config.sites.map((s) => [s.id, s.tokenSha256]));
+  const { config, log } = d;
   const app = Fastify({
     logger: false, bodyLimit: config.maxReportBytes, forceCloseConnections: true,
     ...(config.tls ? { https: { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key), minVersion: 'TLSv1.2' as const } } : {}),
@@ -58,7 +57,15 @@ export function buildCentral(d: CentralDeps): FastifyInstance {
   });
   app.setNotFoundHandler((_req, reply) => reply.code(404).send({ code: 'CENTRAL_NOT_FOUND', message: 'No such bundle or file' }));
   app.get('/healthz', async () => ({ status: 'ok' }));
+  siteRoutes(app, d);
+  adminRoutes(app, d);
+  return app;
+}
 
+/** What sites call, with their own token: bundle, firmware, reports. */
+function siteRoutes(app: FastifyInstance, d: CentralDeps): void {
+  const { config, repo, clock } = d;
+  const tokens = new Map(config.sites.map((s) => [s.id, s.tokenSha256]));
   /** Authenticate a site request and record the contact. */
   const site = (req: FastifyRequest<{ Params: { site: string } }>): string => {
     const id = req.params.site;
@@ -69,10 +76,6 @@ export function buildCentral(d: CentralDeps): FastifyInstance {
     repo.contact(id, clock.now(), req.ip, Number.isSafeInteger(v) && v > 0 ? v : null);
     return id;
   };
-  const admin = (req: FastifyRequest): void => {
-    const tok = bearer(req);
-    if (!tok || !sameHash(tokenHash(tok), config.adminTokenSha256)) throw new OutpostError('CENTRAL_UNAUTHORIZED');
-  };
 
   app.get<{ Params: { site: string } }>('/v1/sites/:site/bundle', async (req, reply) => {
     const id = site(req);
@@ -82,15 +85,14 @@ export function buildCentral(d: CentralDeps): FastifyInstance {
     return sendFile(req, reply, file, st, false);
   });
 
-  const firmware = async (req: FastifyRequest<{ Params: { site: string; file: string } }>, reply: import('fastify').FastifyReply) => {
+  app.get<{ Params: { site: string; file: string } }>('/v1/sites/:site/firmware/:file', async (req, reply) => {
     site(req);
     const name = req.params.file;
     const file = join(config.bundleDir, 'firmware', name);
     const st = FIRMWARE_FILE.test(name) ? statFile(file) : null;
     if (!st) throw new OutpostError('CENTRAL_NOT_FOUND', 'no such firmware image');
     return sendFile(req, reply, file, st, true);
-  };
-  app.get('/v1/sites/:site/firmware/:file', firmware);
+  });
 
   app.post<{ Params: { site: string } }>('/v1/sites/:site/reports', async (req) => {
     const id = site(req);
@@ -102,16 +104,22 @@ export function buildCentral(d: CentralDeps): FastifyInstance {
     const records = r.data.records.map((x) => ({ ...x, valid: checkPayload(x.kind, x.payload).ok }));
     return repo.ingest({ ...r.data, records }, clock.now());
   });
+}
 
-  const view = (s: ReturnType<CentralRepo['sites']>[number]) => ({
-    ...s, lastContact: s.lastContact === null ? null : new Date(s.lastContact).toISOString(),
-    configured: tokens.has(s.site),
-  });
+/** The central team's view, with the admin token: every site and its state. */
+function adminRoutes(app: FastifyInstance, d: CentralDeps): void {
+  const { config, repo } = d;
+  const configured = new Set(config.sites.map((s) => s.id));
+  const admin = (req: FastifyRequest): void => {
+    const tok = bearer(req);
+    if (!tok || !sameHash(tokenHash(tok), config.adminTokenSha256)) throw new OutpostError('CENTRAL_UNAUTHORIZED');
+  };
+  const view = (s: SiteSummary) => ({ ...s, lastContact: s.lastContact === null ? null : new Date(s.lastContact).toISOString(), configured: configured.has(s.site) });
   app.get('/v1/sites', async (req) => {
     admin(req);
     const known = new Map(repo.sites().map((s) => [s.site, s]));
-    for (const s of config.sites) {
-      if (!known.has(s.id)) known.set(s.id, { site: s.id, lastContact: null, lastAddress: null, bundleVersion: null, records: 0, duplicates: 0, invalid: 0, dropped: 0, events: 0, audit: 0, ...repo.totals(s.id) });
+    for (const id of configured) {
+      if (!known.has(id)) known.set(id, { site: id, lastContact: null, lastAddress: null, bundleVersion: null, records: 0, duplicates: 0, invalid: 0, dropped: 0, events: 0, audit: 0, ...repo.totals(id) });
     }
     return [...known.values()].sort((a, b) => a.site.localeCompare(b.site)).map(view);
   });
@@ -121,5 +129,4 @@ export function buildCentral(d: CentralDeps): FastifyInstance {
     if (!s) throw new OutpostError('CENTRAL_NOT_FOUND', 'no such site');
     return view(s);
   });
-  return app;
 }
