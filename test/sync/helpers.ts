@@ -67,13 +67,13 @@ export interface TestCentral extends RunningCentral {
   stopAll(): Promise<void>;
 }
 
-export async function startTestCentral(o: { clock?: Clock; sites?: string[]; port?: number; siteToken?: string } = {}): Promise<TestCentral> {
+export async function startTestCentral(o: { clock?: Clock; sites?: string[]; port?: number; siteToken?: string; tls?: { cert: string; key: string } } = {}): Promise<TestCentral> {
   const dir = tempDir('central');
   mkdirSync(join(dir, 'bundles', 'firmware'), { recursive: true });
   const siteToken = o.siteToken ?? randomBytes(24).toString('base64url');
   const adminToken = randomBytes(24).toString('base64url');
   const sites = (o.sites ?? [SITE]).map((id) => `  - { id: ${id}, tokenSha256: ${tokenHash(siteToken)} }`).join('\n');
-  const cfg = parseCentralConfig(`listen: { host: 127.0.0.1, port: ${o.port ?? 0} }\nbundleDir: bundles\ndatabase: central.db\nadminTokenSha256: ${tokenHash(adminToken)}\nsites:\n${sites}\n`, 'central test config', dir);
+  const cfg = parseCentralConfig(`listen: { host: 127.0.0.1, port: ${o.port ?? 0} }\nbundleDir: bundles\ndatabase: central.db\nadminTokenSha256: ${tokenHash(adminToken)}\n${o.tls ? `tls: { cert: ${JSON.stringify(o.tls.cert)}, key: ${JSON.stringify(o.tls.key)} }\n` : ''}sites:\n${sites}\n`, 'central test config', dir);
   const c = await startCentral(cfg, { log: memoryLogger('warn'), ...(o.clock ? { clock: o.clock } : {}) });
   return {
     ...c, dir, siteToken, adminToken,
@@ -91,9 +91,9 @@ export async function startTestCentral(o: { clock?: Clock; sites?: string[]; por
 }
 
 /** The `sync:` section for startOutpost({ extra }). */
-export function syncSection(o: { url?: string; token?: string; publicKey: string; initialBundle?: string; interval?: string; more?: string }): string {
+export function syncSection(o: { url?: string; token?: string; ca?: string; publicKey: string; initialBundle?: string; interval?: string; more?: string }): string {
   return `sync:
-${o.url ? `  central: { url: ${JSON.stringify(o.url)}, token: ${JSON.stringify(o.token)}, timeout: 2s }\n` : ''}  publicKey: ${o.publicKey}
+${o.url ? `  central: { url: ${JSON.stringify(o.url)}, token: ${JSON.stringify(o.token)}, timeout: 2s${o.ca ? `, ca: ${JSON.stringify(o.ca)}` : ''} }\n` : ''}  publicKey: ${o.publicKey}
 ${o.initialBundle ? `  initialBundle: ${JSON.stringify(o.initialBundle)}\n` : ''}  interval: ${o.interval ?? '1h'}
   retry: { min: 20ms, max: 200ms }
 ${o.more ?? ''}`;

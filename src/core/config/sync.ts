@@ -27,6 +27,8 @@ export const syncSchema = z.object({
     bundleUrl: centralUrl.optional(),
     /** Where reports are posted; default <url>/v1/sites/<site.id>/reports. */
     reportUrl: centralUrl.optional(),
+    /** Send reports (off when bundles come from a plain HTTPS server or object store with no report endpoint). */
+    reports: z.boolean().default(true),
     /** PEM file of a CA to trust for central besides the system store. */
     ca: z.string().optional(),
     /** Per request: connect and idle-socket timeout. */

@@ -191,7 +191,7 @@ export class SyncService implements Service {
       // Central did not answer at all: reports and firmware would only fail the same way.
       if (pulled !== 'unreachable' && !this.#wanDown() && !signal.aborted) {
         await this.#feed?.reconcile();
-        reported = (await this.#sender().flush(10_000, signal)).sent;
+        if (this.#cfg.central!.reports) reported = (await this.#sender().flush(10_000, signal)).sent;
         if (this.#cfg.firmware.download && !this.#wanDown()) await this.#fetcher().run(signal);
       }
     } catch (err) {
