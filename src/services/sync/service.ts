@@ -14,7 +14,7 @@ import { isOutpostError } from '../../core/errors.ts';
 import { VERSION } from '../../core/runtime.ts';
 import { SyncRepo } from '../../store/sync.ts';
 import { OutboxRepo } from '../../store/sync-outbox.ts';
-import { isExpired, parseBundle, parsePublicKey } from '../../protocols/bundle/index.ts';
+import { parsePublicKey } from '../../protocols/bundle/index.ts';
 import { BundleKeeper, type ContentModel, type Source } from './apply.ts';
 import { FirmwareFetcher } from './firmware.ts';
 import { OutboxSender } from './outbox.ts';
@@ -281,10 +281,5 @@ export class SyncService implements Service {
     if (b.records >= this.#cfg.outbox.maxRecords * 0.9 || b.dropped > 0) {
       health.raise('sync', 'SYNC_OUTBOX_FULL', 'warning', `${b.records} report records waiting (bound ${this.#cfg.outbox.maxRecords}); ${b.dropped} oldest dropped so far`);
     } else health.clear('SYNC_OUTBOX_FULL');
-  }
-
-  /** Is the bundle file given expired? (for the API and the CLI) */
-  static expired(bytes: Buffer, now: number): boolean {
-    return isExpired(parseBundle(bytes), now);
   }
 }
