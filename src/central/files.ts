@@ -2,7 +2,7 @@
 // when nothing changed) and firmware images with Range/If-Range (RFC 9110 §13.1.5, §14) so a
 // site resumes a cut download.
 import { createHash } from 'node:crypto';
-import { createReadStream, readFileSync, statSync, type Stats } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync, statSync, type Stats } from 'node:fs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 const etags = new Map<string, { key: string; etag: string }>();
@@ -11,8 +11,15 @@ function etagOf(file: string, st: Stats): string {
   const key = `${st.size}:${st.mtimeMs}:${st.ino}`;
   const hit = etags.get(file);
   if (hit?.key === key) return hit.etag;
+  // Hashed in 1 MiB chunks (images can be large), once per size+mtime+inode.
   const h = createHash('sha256');
-  h.update(readFileSync(file));
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(1 << 20);
+    for (let pos = 0, n = 0; (n = readSync(fd, buf, 0, buf.length, pos)) > 0; pos += n) h.update(buf.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
   const etag = `"${h.digest('hex')}"`;
   etags.set(file, { key, etag });
   return etag;
