@@ -12,7 +12,7 @@ import {
 } from '../../src/protocols/cwmp/index.ts';
 import { basicAuthorization, buildAuthorization, parseChallenge, type DigestChallenge } from '../../src/protocols/http/digest.ts';
 import { cpeFault } from './faults.ts';
-import { httpRequest, type HttpResponse } from './http-client.ts';
+import { httpRequest, tlsOptions, type HttpResponse } from './http-client.ts';
 import type { ConnectOptions } from './phone-net.ts';
 import type { Quirks } from './quirks.ts';
 
@@ -106,7 +106,7 @@ class Exchange {
     const keepAlive = !this.o.quirks.newConnectionPerPost;
     const c = this.o.connect ?? {};
     const net = { ...(c.localAddress ? { localAddress: c.localAddress } : {}), ...(c.lookup ? { lookup: c.lookup } : {}) };
-    const agent = this.url.protocol === 'https:' ? new https.Agent({ keepAlive, maxSockets: 1, ca: this.o.ca, ...net }) : new http.Agent({ keepAlive, maxSockets: 1, ...net });
+    const agent = this.url.protocol === 'https:' ? new https.Agent({ keepAlive, maxSockets: 1, ...tlsOptions(this.o.ca), ...net }) : new http.Agent({ keepAlive, maxSockets: 1, ...net });
     const orig = agent.createConnection.bind(agent);
     agent.createConnection = ((...args: Parameters<typeof orig>) => { this.rec.connections++; return orig(...args); }) as typeof orig;
     return agent;

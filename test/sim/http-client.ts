@@ -5,6 +5,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
+import { createSecureContext, type SecureContext } from 'node:tls';
 
 export interface HttpResponse {
   status: number;
@@ -45,7 +46,7 @@ export function httpRequest(o: HttpRequestOptions): Promise<HttpResponse> {
     const req = mod.request(o.url, {
       method: o.method, headers, agent: o.agent, timeout: o.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       ...(o.localAddress ? { localAddress: o.localAddress } : {}), ...(o.lookup ? { lookup: o.lookup } : {}),
-      ...(isHttps ? { ca: o.ca, servername: isIpLiteral(o.url.hostname) ? undefined : o.url.hostname } : {}),
+      ...(isHttps ? { ...tlsOptions(o.ca), servername: isIpLiteral(o.url.hostname) ? undefined : o.url.hostname } : {}),
     }, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
@@ -67,6 +68,19 @@ export function httpRequest(o: HttpRequestOptions): Promise<HttpResponse> {
     if (body !== undefined && headers['Expect'] === '100-continue') req.on('continue', send);
     else send();
   });
+}
+
+const contexts = new Map<string, SecureContext>();
+
+/**
+ * TLS options trusting `ca`: one SecureContext per CA shared by every phone of the process
+ * (parsing the PEM for each of 10,000 phones' sessions would cost more than the handshake).
+ */
+export function tlsOptions(ca: string | undefined): { ca?: string; secureContext?: SecureContext } {
+  if (ca === undefined) return {};
+  let ctx = contexts.get(ca);
+  if (!ctx) { ctx = createSecureContext({ ca }); contexts.set(ca, ctx); }
+  return { secureContext: ctx };
 }
 
 function isIpLiteral(host: string): boolean {

@@ -295,6 +295,7 @@ export class SimPhone {
 
   /** Line Status values with notification on: a registration change is a value change (the PBX is the truth). */
   #watchLines(): void {
+    if (!this.state.hasAttributes) return; // the ACS asked for no notification (no family notifies Status by default)
     for (const line of this.lines()) {
       const r = this.state.resolve(line.statusPath);
       if (r?.kind !== 'param' || this.state.notification(r.path, r.def) === 0) continue;

@@ -169,6 +169,11 @@ export class PhoneState {
     else this.#values.set(r.path, canonical);
   }
 
+  /** Has the ACS set any notification attribute? (cheap guard before watching values) */
+  get hasAttributes(): boolean {
+    return this.#attrs.size > 0;
+  }
+
   notification(path: string, def: ParamDef): number {
     return this.#attrs.get(path) ?? def.notify;
   }
