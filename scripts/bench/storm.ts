@@ -155,7 +155,7 @@ async function runOne(n: number, base: string): Promise<Row> {
 
 function markdown(rows: Row[]): string {
   const s = (x: unknown) => (typeof x === 'number' ? (Number.isFinite(x) ? (x / 1000).toFixed(1) : '—') : '—');
-  const lines = ['| phones | all compliant | per phone p50 / p95 / p99 | DHCP p99 | DNS p99 | first InformResponse p99 | not compliant | first-try failures | Outpost peak RSS | Outpost CPU | fleet CPU | other load |', '|---|---|---|---|---|---|---|---|---|---|---|---|'];
+  const lines = ['| phones | all compliant | per phone p50 / p95 / p99 | DHCP p99 | DNS p99 | first InformResponse p99 | not compliant | first-try failures | Outpost peak RSS | Outpost CPU | fleet CPU | other CPU |', '|---|---|---|---|---|---|---|---|---|---|---|---|'];
   for (const r of rows) {
     const f = r.fleet as { compliant: number; allCompliantMs: number | null; perPhoneMs: Record<string, number>; phases: Record<string, { p99: number }> } | null;
     if (!f) { lines.push(`| ${r.phones} | failed: ${r.error?.split('\n')[0]} | | | | | | | ${r.peakMB} MB | ${r.cpuS} s | ${r.fleetCpuS} s | ${r.othersPct} % |`); continue; }
