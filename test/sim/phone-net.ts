@@ -177,3 +177,13 @@ export function applyLease(state: PhoneState, l: LeaseFacts, crUrl: string): voi
     if (c !== null) state.set(path, c);
   }
 }
+
+/** Power-on in network mode: DHCP, the lease applied, then DNS for the ACS host (§9). Throws the reason. */
+export async function bringUp(net: PhoneNet, state: PhoneState, crUrlFor: (ip: string) => string, fallbackUrl: string,
+  phase: (p: 'dhcp' | 'dns') => void): Promise<void> {
+  const lease = await net.acquire();
+  phase('dhcp');
+  applyLease(state, lease, crUrlFor(lease.ip));
+  await net.resolve(new URL(state.get(state.model.family.paths.url) ?? fallbackUrl).hostname);
+  phase('dns');
+}

@@ -5,7 +5,7 @@
 // §1.6 (retry back-off), §7.2 (connection requests), §8 (Annex G) and §9 (DHCP bootstrap).
 
 import { randomBytes } from 'node:crypto';
-import { systemClock, type Clock, type Timer } from '../../src/core/clock.ts';
+import { systemClock, type Clock } from '../../src/core/clock.ts';
 import type { AcsRpcMethod, CpeRequest, Inform } from '../../src/protocols/cwmp/types.ts';
 import { CrServer } from './cr-server.ts';
 export type { SimPhoneOptions } from './phone-support.ts';
@@ -24,8 +24,9 @@ import {
   applySettings, buildInform, driftedValue, failedRecord, identityFrom, inService, retryDelayMs, transferComplete, type PhasePoint,
   type SimPhoneOptions,
 } from './phone-support.ts';
-import { PhoneNet, applyLease } from './phone-net.ts';
+import { PhoneNet, bringUp } from './phone-net.ts';
 import { PhoneStun } from './phone-stun.ts';
+import { PhoneTimers } from './phone-timers.ts';
 import { TransferRunner } from './phone-transfers.ts';
 import type { TransferResult } from './transfers.ts';
 
@@ -48,7 +49,7 @@ export class SimPhone {
   readonly #clock: Clock;
   readonly #events = new EventQueue();
   readonly #changed = new Set<string>();
-  readonly #timers = new Set<Timer>();
+  readonly #timers: PhoneTimers;
   readonly #transfers: TransferRunner;
   #after: { reboot?: string; factoryReset?: boolean } = {};
   #bootstrapUrl: string | undefined;
@@ -57,7 +58,6 @@ export class SimPhone {
   #draining = false;
   #current: Promise<void> | undefined;
   #cr: CrServer | undefined;
-  #periodic: { timer: Timer; seconds: number } | undefined;
   #lastCookie: string | undefined;
   #lineStatus: Map<string, string> | undefined;
   #net: PhoneNet | undefined;
@@ -69,6 +69,7 @@ export class SimPhone {
     this.#opts = opts;
     this.log = new SessionLog(opts.keepSessions);
     this.#clock = opts.clock ?? systemClock;
+    this.#timers = new PhoneTimers(this.#clock);
     this.model = getModel(opts.model);
     this.quirks = opts.quirks ?? {};
     const off = unimplemented(this.quirks);
@@ -81,7 +82,7 @@ export class SimPhone {
       state: this.state, quirks: this.quirks, faults: this.faults, clock: this.#clock, ca: opts.ca,
       droppedParameter: opts.droppedParameter ?? `${this.model.root.template}Time.LocalTimeZone`,
       connect: () => this.#net?.connectOptions() ?? {},
-      timer: (ms, fn) => this.#timer(ms, fn),
+      timer: (ms, fn) => this.#timers.once(ms, fn),
       addEvent: (code, key) => this.#events.add(code, key),
       reboot: () => this.#reboot(),
       kick: () => this.#kick(),
@@ -140,7 +141,13 @@ export class SimPhone {
       });
     }
     this.#schedulePeriodic();
-    if (this.quirks.localDrift) this.#scheduleDrift();
+    // Quirk localDrift: now and then someone changes a value the ACS set, from the phone's menu.
+    if (this.quirks.localDrift) {
+      this.#timers.every((this.#opts.driftIntervalS ?? 600) * 1000, () => {
+        const d = driftedValue(this.state);
+        if (d) this.localEdit(d.path, d.value);
+      });
+    }
   }
 
   /** Power on: DHCP + DNS in network mode, then BOOTSTRAP (first time or after a factory reset / ACS URL change) + BOOT. */
@@ -232,9 +239,7 @@ export class SimPhone {
   /** Stop; with `release`, a DHCPRELEASE first (network mode). */
   async stop(o: { release?: boolean } = {}): Promise<void> {
     this.#stopped = true;
-    for (const t of this.#timers) t.cancel();
-    this.#timers.clear();
-    this.#periodic?.timer.cancel();
+    this.#timers.stop();
     this.log.close();
     await this.#current;
     await this.#stun?.stop();
@@ -248,19 +253,13 @@ export class SimPhone {
   // ---- network ---------------------------------------------------------------------------------
 
   async #netUp(): Promise<SessionRecord | undefined> {
-    const net = this.#net!;
     try {
-      const lease = await net.acquire();
-      this.#phase('dhcp');
-      applyLease(this.state, lease, this.#cr!.url(this.crPath, lease.ip));
-      const url = new URL(this.state.get(this.model.family.paths.url) ?? this.#opts.acsUrl);
-      await net.resolve(url.hostname);
-      this.#phase('dns');
+      await bringUp(this.#net!, this.state, (ip) => this.#cr!.url(this.crPath, ip), this.#opts.acsUrl, (p) => this.#phase(p));
       return undefined;
     } catch (err) {
       const rec = failedRecord(this.#events.snapshot(), this.#clock.now(), err instanceof Error ? err.message : String(err));
       this.log.add(rec);
-      if (this.#opts.retry) this.#timer(retryDelayMs(this.state, 1), () => void this.boot());
+      if (this.#opts.retry) this.#timers.once(retryDelayMs(this.state, 1), () => void this.boot());
       return rec;
     }
   }
@@ -395,7 +394,7 @@ export class SimPhone {
       state: this.state, quirks: this.quirks, faults: this.faults, transfers: this.#transfers.queue,
       reboot: (commandKey) => { this.#after.reboot = commandKey; },
       factoryReset: () => { this.#after.factoryReset = true; },
-      scheduleInform: (delaySeconds, commandKey) => this.#timer(delaySeconds * 1000, () => {
+      scheduleInform: (delaySeconds, commandKey) => this.#timers.once(delaySeconds * 1000, () => {
         this.#events.add('3 SCHEDULED');
         this.#events.add('M ScheduleInform', commandKey);
         this.#kick();
@@ -407,7 +406,7 @@ export class SimPhone {
   async #afterSession(rec: SessionRecord): Promise<void> {
     const after = this.#after;
     this.#after = {};
-    if (!rec.ok && this.#opts.retry && this.cwmpEnabled) this.#timer(retryDelayMs(this.state, this.#retryCount), () => this.#kick());
+    if (!rec.ok && this.#opts.retry && this.cwmpEnabled) this.#timers.once(retryDelayMs(this.state, this.#retryCount), () => this.#kick());
     if (after.factoryReset) {
       this.#doFactoryReset();
       this.#kick();
@@ -445,36 +444,14 @@ export class SimPhone {
 
   // ---- timers ----------------------------------------------------------------------------------
 
-  #timer(ms: number, fn: () => void): void {
-    const t = this.#clock.setTimeout(() => { this.#timers.delete(t); if (!this.#stopped) fn(); }, ms);
-    this.#timers.add(t);
-  }
-
-  /** Periodic Informs at PeriodicInformInterval; rescheduled when the ACS changes the interval. */
+  /** Periodic Informs at PeriodicInformInterval (§10.2); rescheduled when the ACS changes the interval. */
   #schedulePeriodic(): void {
-    if (!this.#opts.periodicInform || this.#stopped) return;
+    if (!this.#opts.periodicInform) return;
     const p = this.model.family.paths;
-    const seconds = Math.max(1, Number(this.state.get(p.periodicInterval) ?? '3600'));
-    if (this.#periodic?.seconds === seconds) return;
-    this.#periodic?.timer.cancel();
-    const timer = this.#clock.setTimeout(() => {
-      if (this.#stopped) return;
-      this.#periodic = undefined;
-      if (this.state.get(p.periodicEnable) === 'true') {
-        this.#events.add('2 PERIODIC');
-        this.#kick();
-      }
-      this.#schedulePeriodic();
-    }, seconds * 1000);
-    this.#periodic = { timer, seconds };
-  }
-
-  /** Quirk localDrift: now and then someone changes a value the ACS set, from the phone's menu. */
-  #scheduleDrift(): void {
-    this.#timer((this.#opts.driftIntervalS ?? 600) * 1000, () => {
-      const d = driftedValue(this.state);
-      if (d) this.localEdit(d.path, d.value);
-      this.#scheduleDrift();
+    this.#timers.periodic(Math.max(1, Number(this.state.get(p.periodicInterval) ?? '3600')), () => {
+      if (this.state.get(p.periodicEnable) !== 'true') return;
+      this.#events.add('2 PERIODIC');
+      this.#kick();
     });
   }
 }
