@@ -16,7 +16,7 @@ import { BatchQueue } from './batches.ts';
 import type { Values } from './content.ts';
 import { expand, sameValue, toWire, type DesiredParam, type Expansion } from './expand.ts';
 import type { ModelProfile } from './profiles.ts';
-import { ParamTree } from './tree.ts';
+import { ParamTree, omittedForms } from './tree.ts';
 import { resultOf, type PlanResult } from './result.ts';
 import { applyFault, applyResponse } from './apply.ts';
 
@@ -92,6 +92,15 @@ export class Planner {
     this.#gpv = new BatchQueue(o.maxBatch);
     this.#spv = new BatchQueue(o.maxBatch);
     this.#spa = new BatchQueue(o.maxBatch);
+  }
+
+  /** The reported value of a path, also when the CPE named it without single-instance numbers. */
+  have(path: string): string | undefined {
+    const k = this.o.known;
+    const v = k.get(path);
+    if (v !== undefined) return v;
+    for (const f of omittedForms(path)) { const x = k.get(f); if (x !== undefined) return x; }
+    return undefined;
   }
 
   /** Effects of the answers applied since the last call (for the caller to store). */
@@ -183,7 +192,7 @@ export class Planner {
     this.phase = phase;
     if (phase === 'read') {
       // Line status is read in the verify step (after any write that may change it).
-      const unknown = this.exp.params.filter((p) => !p.secret && !isStatus(p) && !this.o.known.has(p.path));
+      const unknown = this.exp.params.filter((p) => !p.secret && !isStatus(p) && this.have(p.path) === undefined);
       this.#gpv.push(unknown.map((p) => p.path));
     } else if (phase === 'write') {
       this.#spv.push(this.#diffs());
@@ -207,7 +216,7 @@ export class Planner {
         if (this.o.secretsSet.get(p.path) !== p.want) out.push(p);
         continue;
       }
-      const have = this.o.known.get(p.path);
+      const have = this.have(p.path);
       if (have !== undefined && sameValue(p, have)) continue;
       if (have !== undefined && !this.o.writeDrift) {
         this.driftReported.add(p.path); // report-only zone: leave it, say why
@@ -224,7 +233,7 @@ export class Planner {
   }
 
   #afterVerify(): 'continue' {
-    const wrong = this.exp.params.filter((p) => this.written.has(p.path) && !p.secret && this.o.known.has(p.path) && !sameValue(p, this.o.known.get(p.path)!));
+    const wrong = this.exp.params.filter((p) => this.written.has(p.path) && !p.secret && this.have(p.path) !== undefined && !sameValue(p, this.have(p.path)!));
     if (wrong.length === 0) return this.#finish();
     if (this.#status1) {
       this.phase = 'reboot'; // §11.3: Status 1 without a reboot; the change matters now
@@ -236,7 +245,7 @@ export class Planner {
       this.phase = 'write';
       return 'continue';
     }
-    for (const p of wrong) this.failed.set(p.path, { code: 0, message: `value does not stick: wrote ${JSON.stringify(p.wire)}, reads ${JSON.stringify(this.o.known.get(p.path))}` });
+    for (const p of wrong) this.failed.set(p.path, { code: 0, message: `value does not stick: wrote ${JSON.stringify(p.wire)}, reads ${JSON.stringify(this.have(p.path))}` });
     return this.#finish();
   }
 

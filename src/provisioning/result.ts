@@ -47,7 +47,7 @@ function outcome(pl: Planner, p: Planner['exp']['params'][number]): ParamOutcome
     return { ...base, want: MASK, have: set ? MASK : null, status: fail ? 'failed' : set ? 'ok' : 'unknown',
       ...(fail ? { detail: `${fail.code} ${fail.message}` } : {}) };
   }
-  const have = pl.o.known.get(p.path) ?? null;
+  const have = pl.have(p.path) ?? null;
   if (fail) return { ...base, want: p.want, have, status: 'failed', detail: `${fail.code || ''} ${fail.message}`.trim() };
   if (have !== null && sameValue(p, have)) return { ...base, want: p.want, have, status: 'ok' };
   if (pl.driftReported.has(p.path)) return { ...base, want: p.want, have, status: 'drift', detail: 'changed on the phone; report-only zone leaves it' };

@@ -20,6 +20,29 @@ export function templateOf(path: string): string {
   return t;
 }
 
+const variantCache = new Map<string, string[]>();
+
+/**
+ * The forms a CPE may use for `path` when it leaves out the instance number of single-instance
+ * tables (`VoiceService.1.VoiceProfile.1.Line.1.X` → `VoiceService.VoiceProfile.Line.X`;
+ * models/README.md misbehaviours, §11.3): every subset of the `.1.` segments dropped.
+ */
+export function omittedForms(path: string): string[] {
+  let v = variantCache.get(path);
+  if (v === undefined) {
+    const parts = path.split('.');
+    const ones = parts.map((x, i) => (x === '1' ? i : -1)).filter((i) => i >= 0).slice(0, 5);
+    v = [];
+    for (let mask = 1; mask < 1 << ones.length; mask++) {
+      const drop = new Set(ones.filter((_i, b) => mask & (1 << b)));
+      v.push(parts.filter((_x, i) => !drop.has(i)).join('.'));
+    }
+    if (variantCache.size > 100_000) variantCache.clear();
+    variantCache.set(path, v);
+  }
+  return v;
+}
+
 export class ParamTree implements Tree {
   #templates: Map<string, boolean>;
   #instances: Map<string, Set<number>>;
@@ -83,7 +106,12 @@ export class ParamTree implements Tree {
   }
 
   has(path: string): boolean {
-    if (this.#absent.has(path) || !this.#templates.has(templateOf(path))) return false;
+    if (this.#absent.has(path)) return false;
+    return this.#hasExact(path) || omittedForms(path).some((v) => this.#hasExact(v));
+  }
+
+  #hasExact(path: string): boolean {
+    if (!this.#templates.has(templateOf(path))) return false;
     const parts = path.split('.');
     for (let i = 1; i < parts.length; i++) {
       if (NUM.test(parts[i]!) && !this.#instances.get(parts.slice(0, i).join('.') + '.')?.has(Number(parts[i]))) return false;
@@ -92,17 +120,26 @@ export class ParamTree implements Tree {
   }
 
   hasPrefix(prefix: string): boolean {
-    const t = templateOf(prefix);
-    for (const k of this.#templates.keys()) if (k.startsWith(t)) return true;
+    for (const form of [prefix, ...omittedForms(prefix)]) {
+      const t = templateOf(form);
+      for (const k of this.#templates.keys()) if (k.startsWith(t)) return true;
+    }
     return false;
   }
 
   writable(path: string): boolean | null {
-    return this.#templates.get(templateOf(path)) ?? null;
+    for (const form of [path, ...omittedForms(path)]) {
+      const w = this.#templates.get(templateOf(form));
+      if (w !== undefined) return w;
+    }
+    return null;
   }
 
   instances(table: string): number[] {
-    return [...(this.#instances.get(table) ?? [])].sort((a, b) => a - b);
+    const ids = [...(this.#instances.get(table) ?? [])].sort((a, b) => a - b);
+    // A single-instance table reported without its number (`…VoiceProfile.Line.`): instance 1.
+    if (ids.length === 0 && omittedForms(table.slice(0, -1)).some((f) => this.#templates.has(`${templateOf(f)}.`))) return [1];
+    return ids;
   }
 
   /** Template names (for readiness reports). */

@@ -15,9 +15,9 @@ const POS = (id: string, serial: string, n: string, extra = '') =>
 before(async () => {
   site = await startSite({
     files: {
-      'quirks.yaml': `positions:\n${POS('Q-UNIFY', 'UNIFY2L', '4001', '      2: { number: "4002", authUser: "4002", password: pw4002 }\n')}${POS('Q-PK', 'PKREQ1', '4101')}${POS('Q-BOOL', 'BOOL01', '4201', '    values: { ntp.enable: false }\n')}${POS('Q-DROP', 'DROP01', '4301')}`,
+      'quirks.yaml': `positions:\n${POS('Q-UNIFY', 'UNIFY2L', '4001', '      2: { number: "4002", authUser: "4002", password: pw4002 }\n')}${POS('Q-PK', 'PKREQ1', '4101')}${POS('Q-BOOL', 'BOOL01', '4201', '    values: { ntp.enable: false }\n')}${POS('Q-DROP', 'DROP01', '4301')}${POS('Q-OMIT', 'OMIT01', '4401')}`,
     },
-    accounts: ['4001', '4002', '4101', '4201', '4301'].map((u) => ({ user: u, password: `pw${u}` })),
+    accounts: ['4001', '4002', '4101', '4201', '4301', '4401'].map((u) => ({ user: u, password: `pw${u}` })),
   });
 });
 after(async () => { await site.stop(); });
@@ -67,4 +67,14 @@ test('a parameter dropped by a firmware upgrade (9005): isolated, the rest verif
   assert.ok(p.inService());
   const r = await site.o.api<{ checks: { firmwareDownload: { result: string } } }>('GET', `/api/v1/readiness/${p.state.identity.oui}-DROPPHONE`);
   assert.equal(r.body.checks.firmwareDownload.result, 'ok');
+});
+
+test('instance numbers of single-instance tables left out by the phone: recognised, compliant, and stable', async () => {
+  const p = await site.phone('unify', 'OMIT01', { quirks: { omitSingleInstance: true }, productClass: 'OMITPHONE' });
+  assert.ok((await p.boot()).ok);
+  assert.equal(site.row(p).state, 'compliant', site.row(p).reason);
+  assert.ok(p.inService());
+  const again = await p.session();
+  assert.ok(!again.acsMethods.includes('SetParameterValues'), `nothing to write the next time: ${again.acsMethods.join()}`);
+  assert.equal(site.row(p).state, 'compliant');
 });

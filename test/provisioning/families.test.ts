@@ -40,3 +40,14 @@ test('unify (no AddObject): a second line is a clear failure, the first line sti
   assert.match(v.reason, /AddObject/);
   assert.equal(phone.lines()[0]?.verdict.registered, true);
 });
+
+for (const family of ['unify', 'ex', 'yealink']) {
+  test(`${family} naming single-instance tables without their number (omitSingleInstance): recognised and compliant`, () => {
+    const { phone, host } = offlinePhone(family, { omitSingleInstance: true }, 'OMIT001');
+    const pl = plannerFor(phone.model.family.root, SITE, { oui: phone.state.identity.oui });
+    runPlan(pl, host);
+    const v = verdict(pl.result(), ctx);
+    assert.equal(v.state, 'compliant', v.reason);
+    assert.equal(phone.lines()[0]?.verdict.registered, true);
+  });
+}
