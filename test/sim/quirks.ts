@@ -1,7 +1,8 @@
 // Misbehaviours of real CPEs that the ACS must tolerate (models/README.md "Misbehaviours an ACS
 // must tolerate", tr069-protocol.md §11), as switches on a simulated phone. Each entry is data:
-// what it does on the wire, where it was seen, and whether the simulator implements it yet.
-// `implemented: false` entries are the issue-3 backlog; setting one has no effect (startPhone warns).
+// what it does on the wire, where it was seen, and whether the simulator implements it. Every
+// switch is implemented; quirks.test.ts checks that each one has a test. (`implemented: false`
+// would mark a switch that is listed but does nothing yet: setting it warns.)
 
 export interface QuirkDef {
   effect: string;
