@@ -14,7 +14,7 @@
 # Usage: scripts/bench/dhcp.sh            (as root)
 # Env:   SERVERS="kea outpost"  RATES="1000 2000 3000 4000"  REPS=3  DUR=10  CLIENTS=500
 #        POOL_START=10.77.4.1 POOL_END=10.77.7.254 (1022 addresses, as the peers' "site" scenario)
-#        MAXSEARCH=1 LADDER="2000 2500 3000 3500 4000 5000 6000 8000" LADDER_DUR=5
+#        MAXSEARCH=1 LADDER="1000 2000 2500 3000 3500 4000 5000 6000 8000" LADDER_DUR=5
 #        PIN=1 (server CPU 0, perfdhcp CPU 1)  QUIET_MAX=15 QUIET_WAIT=120 (wait for a quiet
 #        machine before each run; a run with other load during it is marked "noisy" and
 #        repeated up to NOISY_RETRIES=2 times, the last attempt is kept)
@@ -30,7 +30,7 @@ DUR=${DUR:-10}
 CLIENTS=${CLIENTS:-500}
 POOL_START=${POOL_START:-10.77.4.1} POOL_END=${POOL_END:-10.77.7.254}
 MAXSEARCH=${MAXSEARCH:-1}
-LADDER=${LADDER:-"2000 2500 3000 3500 4000 5000 6000 8000"}
+LADDER=${LADDER:-"1000 2000 2500 3000 3500 4000 5000 6000 8000"}
 LADDER_DUR=${LADDER_DUR:-5}
 PIN=${PIN:-1}
 QUIET_MAX=${QUIET_MAX:-15} QUIET_WAIT=${QUIET_WAIT:-120} NOISY_RETRIES=${NOISY_RETRIES:-2}
@@ -82,6 +82,7 @@ netns_up() {
   ip -n "$NS_SRV" link set opdh-bs up; ip -n "$NS_CLI" link set opdh-bc up
 }
 SERVER_PID=""
+cpu_ticks() { awk '{ s = $0; sub(/^.*\) /, "", s); split(s, f, " "); print f[12] + f[13] }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 stop_server() {
   if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
     kill "$SERVER_PID" 2>/dev/null || true
@@ -147,7 +148,7 @@ start_server() {  # $1 = kea|outpost, empty lease database
       SERVER_PID=$! ;;
   esac
   for _ in $(seq 200); do
-    ip netns exec "$NS_SRV" ss -Huln 'sport = :67' 2>/dev/null | grep -q . && { sleep 0.5; return 0; }
+    ip netns exec "$NS_SRV" ss -Huln 'sport = :67' 2>/dev/null | grep -q . && { sleep 0.5; CPU0=$(cpu_ticks "$SERVER_PID"); return 0; }
     kill -0 "$SERVER_PID" 2>/dev/null || { echo "$1 died: see $d/stdout.log" >&2; return 1; }
     sleep 0.1
   done
@@ -163,6 +164,7 @@ run_perf() {  # $1 server $2 rate $3 duration; a noisy run is repeated up to NOI
     noise_begin
     start_server "$srv"
     ip netns exec "$NS_CLI" "${CLI_TS[@]}" timeout $((dur+30)) perfdhcp "${PERF_OPTS[@]}" -r "$rate" -p "$dur" "$SRV_IP" >"$f" 2>&1 || true
+    CPU_MS=$(( ( $(cpu_ticks "$SERVER_PID") - CPU0 ) * 1000 / $(getconf CLK_TCK) ))  # server CPU during the load
     stop_server
     noise_end; echo "$NOISE" >>"$f"
     [ "$NOISY" = 0 ] && break
@@ -174,7 +176,7 @@ run_perf() {  # $1 server $2 rate $3 duration; a noisy run is repeated up to NOI
     /^avg delay: [0-9.]+ ms/ {avg[s]=$3} /^max delay: [0-9.]+ ms/ {max[s]=$3}
     END { if (sent["do"]==0 || sent["ra"]==0) { print "0 100 nan nan nan nan"; exit }
       ok=(recv["do"]/sent["do"])*(recv["ra"]/sent["ra"])
-      printf "%.0f %.3f %s %s %s %s\n", recv["ra"]/dur, (1-ok)*100, avg["do"], avg["ra"], max["do"], max["ra"] }' "$f")" $NOISE"
+      printf "%.0f %.3f %s %s %s %s\n", recv["ra"]/dur, (1-ok)*100, avg["do"], avg["ra"], max["do"], max["ra"] }' "$f")" $NOISE $CPU_MS"
 }
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
@@ -184,22 +186,24 @@ echo "# $(date -u +%Y-%m-%dT%H:%MZ) nproc=$(nproc) cpu='$(grep -m1 'model name' 
 echo "# perfdhcp $(perfdhcp -v 2>&1 | tail -1) | kea $(kea-dhcp4 -v) | outpost $(git -C "$ROOT" rev-parse --short HEAD) node $("$ROOT/node_modules/.bin/node" --version)"
 echo "# pool $POOL_START-$POOL_END CLIENTS=$CLIENTS DUR=${DUR}s REPS=$REPS PIN=$PIN raw logs: $OUT"
 echo "# fail% = 1 - (OFFER/DISCOVER)*(ACK/REQUEST); ack/s = ACKs / DUR; grant = DO avg + RA avg (ms); bg = busy% before / others' CPU% during"
-printf "%-8s %6s %8s %8s %8s %8s %9s %9s  %s\n" server target ack/s fail% DO_avg RA_avg grant_ms max_ms noise
-declare -A ACKS FAILS GRANTS
+echo "# cpu/ack = server CPU time (user+sys, all threads) during the load / ACKs: what one DORA costs, whatever the noise"
+printf "%-8s %6s %8s %8s %8s %8s %9s %9s %8s  %s\n" server target ack/s fail% DO_avg RA_avg grant_ms max_ms cpu/ack noise
+declare -A ACKS FAILS GRANTS CPUS
 for r in $RATES; do
   for i in $(seq "$REPS"); do
     for s in "${SERVERS[@]}"; do
-      run_perf "$s" "$r" "$DUR"; read -r a f d q dm qm nz <<<"$RES"
+      run_perf "$s" "$r" "$DUR"; read -r a f d q dm qm nz cpu <<<"$RES"
       g=$(awk -v x="$d" -v y="$q" 'BEGIN{ if (x==""||y==""||x=="nan") print "nan"; else printf "%.3f", x+y }')
       m=$(awk -v x="$dm" -v y="$qm" 'BEGIN{ if (x==""||x=="nan") print "nan"; else printf "%.1f", (x>y?x:y) }')
-      printf "%-8s %6s %8s %8s %8s %8s %9s %9s  %s\n" "$s" "$r" "$a" "$f" "$d" "$q" "$g" "$m" "$nz"
-      ACKS[$s.$r]+="$a "; FAILS[$s.$r]+="$f "; GRANTS[$s.$r]+="$g "
+      c=$(awk -v c="$cpu" -v a="$a" -v d="$DUR" 'BEGIN{ if (a<=0) print "nan"; else printf "%.0fus", 1000*c/(a*d) }')
+      printf "%-8s %6s %8s %8s %8s %8s %9s %9s %8s  %s\n" "$s" "$r" "$a" "$f" "$d" "$q" "$g" "$m" "$c" "$nz"
+      ACKS[$s.$r]+="$a "; FAILS[$s.$r]+="$f "; GRANTS[$s.$r]+="$g "; CPUS[$s.$r]+="${c%us} "
     done
   done
 done
 echo "# medians over $REPS runs"
 for r in $RATES; do for s in "${SERVERS[@]}"; do
-  printf "%-8s %6s ack/s=%s fail%%=%s grant_ms=%s   (runs: %s)\n" "$s" "$r" "$(median ${ACKS[$s.$r]})" "$(median ${FAILS[$s.$r]})" "$(median ${GRANTS[$s.$r]})" "${ACKS[$s.$r]}"
+  printf "%-8s %6s ack/s=%s fail%%=%s grant_ms=%s cpu/ack=%sus   (runs ack/s: %s)\n" "$s" "$r" "$(median ${ACKS[$s.$r]})" "$(median ${FAILS[$s.$r]})" "$(median ${GRANTS[$s.$r]})" "$(median ${CPUS[$s.$r]})" "${ACKS[$s.$r]}"
 done; done
 
 if [ "$MAXSEARCH" = 1 ]; then
@@ -213,8 +217,9 @@ if [ "$MAXSEARCH" = 1 ]; then
         if awk -v f="$f" 'BEGIN{exit !(f<1)}'; then ok=1; break; fi; done
       [ $ok = 1 ] && best=$r || break
     done
+    if [ "$best" = 0 ]; then echo "MAX $s: fails (>= 1 %) already at ${LADDER%% *}/s"; continue; fi
     confirm=""
-    for i in $(seq "$REPS"); do run_perf "$s" "$best" "$DUR"; read -r a f d q _ _ nz <<<"$RES"; confirm+="$a/$f%/${d}+${q}ms/$nz "; done
+    for i in $(seq "$REPS"); do run_perf "$s" "$best" "$DUR"; read -r a f d q _ _ nz _ <<<"$RES"; confirm+="$a/$f%/${d}+${q}ms/$nz "; done
     echo "MAX $s: $best DORA/s offered (<1 % failed in the ladder); confirmation at $best (ack/s/fail%/grant/noise): $confirm"
   done
 fi

@@ -173,6 +173,8 @@ export interface CellRow {
   noise: Noise;
   /** Time from the start until every phone had finished its first session (before the warm-up), ms. */
   primedAfterMs: number;
+  /** 1 + the times this cell was repeated because other processes were busy during it. */
+  attempts: number;
   /** Problems found by the checks (empty = every session carried exactly the one SPV queued for it). */
   checks: string[];
   log: LogScan | null;
@@ -209,7 +211,7 @@ export async function runCell(env: CellEnv, c: CellSpec): Promise<CellRow> {
   return {
     spec: { ...c, phones: c.phones.length }, rate: r.okInWindow / c.seconds, p50: percentile(r.latencies, 0.5), p99: percentile(r.latencies, 0.99),
     apiP50: percentile(r.apiLatencies, 0.5), failures: r.failuresInWindow, failReasons: r.failReasons, ...w, busyBefore, checks, log,
-    cpuMsPerSession: r.okInWindow > 0 ? (w.serverCpuPct * 10 * c.seconds) / r.okInWindow : NaN, primedAfterMs,
+    cpuMsPerSession: r.okInWindow > 0 ? (w.serverCpuPct * 10 * c.seconds) / r.okInWindow : NaN, primedAfterMs, attempts: 1,
   };
 }
 
