@@ -91,7 +91,7 @@ export function buildReadiness(i: ReadinessInput): ReadinessReport {
     intents: { writable: [...writable].sort(), readOnly: [...readOnly].sort(), unsupported: [...new Set(unsupported)].sort() },
     checks: {
       tls: i.tls ? { result: 'ok', detail: 'Inform over HTTPS with the site CA', at: i.at } : { result: 'failed', detail: 'plain HTTP (acs.tls.plainHttp)', at: i.at },
-      digest: i.auth ? { result: i.auth.startsWith('Digest') ? 'ok' : 'failed', detail: i.auth, at: i.at } : untested('authentication scheme not reported by the ACS engine'),
+      digest: i.auth?.startsWith('Digest') ? { result: 'ok', detail: i.auth, at: i.at } : untested(i.auth ? `first session used ${i.auth}` : 'authentication scheme not reported by the ACS engine'),
       credentialRotation: untested(),
       httpConnectionRequest: untested(),
       udpConnectionRequest: untested(),

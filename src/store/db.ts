@@ -114,3 +114,14 @@ export class GroupCommitter {
     batch.forEach((item, i) => (results[i]!.ok ? item.resolve(results[i]!.value) : item.reject(results[i]!.value)));
   }
 }
+
+const statements = new WeakMap<Db, Map<string, Statement>>();
+
+/** A prepared statement, prepared once per connection and SQL text (preparing is not free). */
+export function prep(db: Db, sql: string): Statement {
+  let m = statements.get(db);
+  if (!m) statements.set(db, (m = new Map()));
+  let st = m.get(sql);
+  if (!st) m.set(sql, (st = db.prepare(sql)));
+  return st;
+}

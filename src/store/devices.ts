@@ -3,6 +3,7 @@
 // must verify or send them).
 
 import type { Store } from './index.ts';
+import { prep } from './db.ts';
 import type { Statement } from './db.ts';
 
 export interface DeviceRow {
@@ -109,42 +110,42 @@ export class DeviceRepo {
   list(opts: { limit: number; offset: number; q?: string }): { total: number; items: DeviceRow[] } {
     const where = opts.q ? `WHERE id LIKE @q OR serial LIKE @q OR remote_ip LIKE @q OR product_class LIKE @q` : '';
     const q = opts.q ? `%${opts.q.replace(/[%_]/g, '')}%` : undefined;
-    const total = (this.#store.db.prepare(`SELECT count(*) AS n FROM devices ${where}`).get(q ? { q } : {}) as { n: number }).n;
-    const items = (this.#store.db.prepare(`SELECT ${COLS} FROM devices ${where} ORDER BY id LIMIT @limit OFFSET @offset`)
+    const total = (prep(this.#store.db, `SELECT count(*) AS n FROM devices ${where}`).get(q ? { q } : {}) as { n: number }).n;
+    const items = (prep(this.#store.db, `SELECT ${COLS} FROM devices ${where} ORDER BY id LIMIT @limit OFFSET @offset`)
       .all({ ...(q ? { q } : {}), limit: opts.limit, offset: opts.offset }) as DeviceRow[]).map((r) => fix(r)!);
     return { total, items };
   }
 
   /** The device's own ACS credentials (after rotation), decrypted; null if none. */
   credentials(id: string): { username: string; password: string } | null {
-    const r = this.#store.db.prepare('SELECT username, password_enc FROM devices WHERE id = ?').get(id) as { username: string | null; password_enc: string | null } | undefined;
+    const r = prep(this.#store.db, 'SELECT username, password_enc FROM devices WHERE id = ?').get(id) as { username: string | null; password_enc: string | null } | undefined;
     if (!r?.username || !r.password_enc) return null;
     return { username: r.username, password: this.#store.secrets.open(r.password_enc) };
   }
 
   setCredentials(id: string, username: string, password: string): void {
-    this.#store.db.prepare('UPDATE devices SET username = ?, password_enc = ? WHERE id = ?').run(username, this.#store.secrets.seal(password), id);
+    prep(this.#store.db, 'UPDATE devices SET username = ?, password_enc = ? WHERE id = ?').run(username, this.#store.secrets.seal(password), id);
   }
 
   crCredentials(id: string): { url: string; username: string; password: string } | null {
-    const r = this.#store.db.prepare('SELECT cr_url, cr_username, cr_password_enc FROM devices WHERE id = ?').get(id) as { cr_url: string; cr_username: string; cr_password_enc: string | null } | undefined;
+    const r = prep(this.#store.db, 'SELECT cr_url, cr_username, cr_password_enc FROM devices WHERE id = ?').get(id) as { cr_url: string; cr_username: string; cr_password_enc: string | null } | undefined;
     if (!r) return null;
     return { url: r.cr_url, username: r.cr_username, password: r.cr_password_enc ? this.#store.secrets.open(r.cr_password_enc) : '' };
   }
 
   setCrCredentials(id: string, username: string, password: string): void {
-    this.#store.db.prepare('UPDATE devices SET cr_username = ?, cr_password_enc = ? WHERE id = ?').run(username, this.#store.secrets.seal(password), id);
+    prep(this.#store.db, 'UPDATE devices SET cr_username = ?, cr_password_enc = ? WHERE id = ?').run(username, this.#store.secrets.seal(password), id);
   }
 
   /** Credentials generated for rotation, not yet confirmed by the phone. */
   setPending(id: string, c: { username: string; password: string; crUsername: string; crPassword: string }): void {
     const box = this.#store.secrets;
-    this.#store.db.prepare(`UPDATE devices SET pending_username = ?, pending_password_enc = ?, pending_cr_username = ?, pending_cr_password_enc = ? WHERE id = ?`)
+    prep(this.#store.db, `UPDATE devices SET pending_username = ?, pending_password_enc = ?, pending_cr_username = ?, pending_cr_password_enc = ? WHERE id = ?`)
       .run(c.username, box.seal(c.password), c.crUsername, box.seal(c.crPassword), id);
   }
 
   pending(id: string): { username: string; password: string; crUsername: string; crPassword: string } | null {
-    const r = this.#store.db.prepare('SELECT pending_username AS u, pending_password_enc AS p, pending_cr_username AS cu, pending_cr_password_enc AS cp FROM devices WHERE id = ?')
+    const r = prep(this.#store.db, 'SELECT pending_username AS u, pending_password_enc AS p, pending_cr_username AS cu, pending_cr_password_enc AS cp FROM devices WHERE id = ?')
       .get(id) as { u: string | null; p: string | null; cu: string | null; cp: string | null } | undefined;
     if (!r?.u || !r.p || r.cu === null || !r.cp) return null;
     return { username: r.u, password: this.#store.secrets.open(r.p), crUsername: r.cu, crPassword: this.#store.secrets.open(r.cp) };
@@ -152,13 +153,13 @@ export class DeviceRepo {
 
   /** The phone confirmed (or already uses) the pending credentials: make them the active ones. */
   promotePending(id: string): boolean {
-    return this.#store.db.prepare(`UPDATE devices SET username = pending_username, password_enc = pending_password_enc,
+    return prep(this.#store.db, `UPDATE devices SET username = pending_username, password_enc = pending_password_enc,
       cr_username = pending_cr_username, cr_password_enc = pending_cr_password_enc,
       pending_username = NULL, pending_password_enc = NULL, pending_cr_username = NULL, pending_cr_password_enc = NULL
       WHERE id = ? AND pending_username IS NOT NULL`).run(id).changes > 0;
   }
 
   recordCr(id: string, at: string, result: string): void {
-    this.#store.db.prepare('UPDATE devices SET last_cr = ?, last_cr_result = ? WHERE id = ?').run(at, result, id);
+    prep(this.#store.db, 'UPDATE devices SET last_cr = ?, last_cr_result = ? WHERE id = ?').run(at, result, id);
   }
 }

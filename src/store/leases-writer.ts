@@ -10,7 +10,7 @@
 
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { openDb } from './db.ts';
-import { leaseUpsert, type Lease } from './leases.ts';
+import { leaseTuple, leaseUpsert, tupleUpsert, type Lease, type LeaseTuple } from './leases.ts';
 import type { Store } from './index.ts';
 
 export interface LeaseWriter {
@@ -20,7 +20,7 @@ export interface LeaseWriter {
   readonly stats: { rows: number; commits: number; mode: 'worker' | 'inline' };
 }
 
-interface Job { id: number; rows: Lease[] }
+interface Job { id: number; rows: LeaseTuple[] }
 type Reply = { done: number[]; rows: number } | { failed: number[]; error: string };
 const WORKER_TAG = 'outpost-lease-writer';
 
@@ -61,7 +61,7 @@ function workerWriter(file: string): Promise<LeaseWriter> {
         const id = next++;
         return new Promise<void>((res, rej) => {
           waiting.set(id, { resolve: res, reject: rej });
-          worker.postMessage({ id, rows: [...rows] } satisfies Job);
+          worker.postMessage({ id, rows: rows.map(leaseTuple) } satisfies Job);
         });
       },
       async close() {
@@ -90,7 +90,7 @@ function inlineWriter(store: Store): LeaseWriter {
 function runWorker(): void {
   const { file } = workerData as { file: string };
   const db = openDb({ file });
-  const save = leaseUpsert(db);
+  const save = tupleUpsert(db);
   let queue: Job[] = [];
   let scheduled = false;
   const flush = () => {

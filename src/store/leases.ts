@@ -109,22 +109,28 @@ export class LeaseRepo {
   }
 }
 
+/** A lease as a flat tuple in column order (cheap to post to the lease writer thread). */
+export type LeaseTuple = [string, number, string, string, string | null, string | null, string | null, string | null,
+  string | null, string | null, string | null, string | null, string | null, Lease['state'], number, number];
+
+export function leaseTuple(l: Lease): LeaseTuple {
+  return [l.ip, ipNum(l.ip), l.scope, l.mac, l.clientId, l.hostname, l.vendorClass, l.oui, l.serial, l.productClass,
+    l.circuitId, l.remoteId, l.giaddr, l.state, l.expiresAt, l.updatedAt];
+}
+
 /** The upsert of one lease row on a connection (LeaseRepo.save, and the lease writer thread). */
 export function leaseUpsert(db: Db): (l: Lease) => void {
+  const save = tupleUpsert(db);
+  return (l) => save(leaseTuple(l));
+}
+
+export function tupleUpsert(db: Db): (t: LeaseTuple) => void {
   const st: Statement = db.prepare(`INSERT INTO dhcp_leases (ip, ip_num, scope, mac, client_id, hostname, vendor_class, oui, serial,
         product_class, circuit_id, remote_id, giaddr, state, expires_at, updated_at)
-      VALUES (@ip, @ip_num, @scope, @mac, @client_id, @hostname, @vendor_class, @oui, @serial, @product_class,
-        @circuit_id, @remote_id, @giaddr, @state, @expires_at, @updated_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT(ip_num) DO UPDATE SET ip = excluded.ip, scope = excluded.scope, mac = excluded.mac, client_id = excluded.client_id,
         hostname = excluded.hostname, vendor_class = excluded.vendor_class, oui = excluded.oui, serial = excluded.serial,
         product_class = excluded.product_class, circuit_id = excluded.circuit_id, remote_id = excluded.remote_id,
         giaddr = excluded.giaddr, state = excluded.state, expires_at = excluded.expires_at, updated_at = excluded.updated_at`);
-  return (l) => {
-    st.run({
-      ip: l.ip, ip_num: ipNum(l.ip), scope: l.scope, mac: l.mac, client_id: l.clientId, hostname: l.hostname,
-      vendor_class: l.vendorClass, oui: l.oui, serial: l.serial, product_class: l.productClass,
-      circuit_id: l.circuitId, remote_id: l.remoteId, giaddr: l.giaddr, state: l.state,
-      expires_at: l.expiresAt, updated_at: l.updatedAt,
-    });
-  };
+  return (t) => { st.run(t); };
 }

@@ -3,6 +3,7 @@
 // caller passes them masked (see isSecretPath).
 
 import type { Store } from './index.ts';
+import { prep } from './db.ts';
 import type { Statement } from './db.ts';
 
 export interface ParameterRow {
@@ -50,16 +51,16 @@ export class ParameterRepo {
 
   /** Remove an object and everything below it (after DeleteObject). */
   deleteSubtree(deviceId: string, prefix: string): void {
-    this.#store.db.prepare(`DELETE FROM parameters WHERE device_id = ? AND substr(path, 1, ?) = ?`).run(deviceId, prefix.length, prefix);
+    prep(this.#store.db, `DELETE FROM parameters WHERE device_id = ? AND substr(path, 1, ?) = ?`).run(deviceId, prefix.length, prefix);
   }
 
   get(deviceId: string, path: string): ParameterRow | null {
-    const r = this.#store.db.prepare('SELECT path, value, type, writable, notification, updated_at AS updatedAt FROM parameters WHERE device_id = ? AND path = ?').get(deviceId, path) as ParameterRow | undefined;
+    const r = prep(this.#store.db, 'SELECT path, value, type, writable, notification, updated_at AS updatedAt FROM parameters WHERE device_id = ? AND path = ?').get(deviceId, path) as ParameterRow | undefined;
     return r ? norm(r) : null;
   }
 
   list(deviceId: string, prefix = ''): ParameterRow[] {
-    return (this.#store.db.prepare(`SELECT path, value, type, writable, notification, updated_at AS updatedAt FROM parameters
+    return (prep(this.#store.db, `SELECT path, value, type, writable, notification, updated_at AS updatedAt FROM parameters
       WHERE device_id = ? AND substr(path, 1, ?) = ? ORDER BY path`).all(deviceId, prefix.length, prefix) as ParameterRow[]).map(norm);
   }
 }

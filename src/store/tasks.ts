@@ -4,6 +4,7 @@
 // it back to `queued` with a back-off (`not_before`).
 
 import type { Store } from './index.ts';
+import { prep } from './db.ts';
 
 export type TaskStatus = 'queued' | 'sent' | 'done' | 'fault' | 'failed' | 'cancelled';
 
@@ -69,55 +70,55 @@ export class TaskRepo {
   enqueue(deviceId: string, method: string, args: Record<string, unknown>, source: string, at: string): number {
     // Secrets in arguments are sealed at rest (DESIGN: secrets encrypted at rest).
     const sealed = walkSecrets(args, (v) => (typeof v === 'string' ? { [SEALED]: this.#store.secrets.seal(v) } : v));
-    const r = this.#store.db.prepare(`INSERT INTO tasks (device_id, method, args, status, created_at, updated_at, source)
+    const r = prep(this.#store.db, `INSERT INTO tasks (device_id, method, args, status, created_at, updated_at, source)
       VALUES (?, ?, ?, 'queued', ?, ?, ?)`).run(deviceId, method, JSON.stringify(sealed), at, at, source);
     return Number(r.lastInsertRowid);
   }
 
   get(id: number): TaskRow | null {
-    return parse(this.#store.db.prepare(`SELECT ${COLS} FROM tasks WHERE id = ?`).get(id) as Raw | undefined, this.#reveal);
+    return parse(prep(this.#store.db, `SELECT ${COLS} FROM tasks WHERE id = ?`).get(id) as Raw | undefined, this.#reveal);
   }
 
   /** The next task to send to this device now, or null. */
   next(deviceId: string, now: number): TaskRow | null {
-    return parse(this.#store.db.prepare(`SELECT ${COLS} FROM tasks WHERE device_id = ? AND status = 'queued' AND not_before <= ?
+    return parse(prep(this.#store.db, `SELECT ${COLS} FROM tasks WHERE device_id = ? AND status = 'queued' AND not_before <= ?
       ORDER BY id LIMIT 1`).get(deviceId, now) as Raw | undefined, this.#reveal);
   }
 
   hasQueued(deviceId: string): boolean {
-    return this.#store.db.prepare(`SELECT 1 FROM tasks WHERE device_id = ? AND status = 'queued' LIMIT 1`).get(deviceId) !== undefined;
+    return prep(this.#store.db, `SELECT 1 FROM tasks WHERE device_id = ? AND status = 'queued' LIMIT 1`).get(deviceId) !== undefined;
   }
 
   markSent(id: number, sessionId: string, at: string): void {
-    this.#store.db.prepare(`UPDATE tasks SET status = 'sent', attempts = attempts + 1, session_id = ?, updated_at = ? WHERE id = ?`).run(sessionId, at, id);
+    prep(this.#store.db, `UPDATE tasks SET status = 'sent', attempts = attempts + 1, session_id = ?, updated_at = ? WHERE id = ?`).run(sessionId, at, id);
   }
 
   finish(id: number, status: Exclude<TaskStatus, 'queued' | 'sent'>, result: unknown, at: string): void {
-    this.#store.db.prepare(`UPDATE tasks SET status = ?, result = ?, updated_at = ? WHERE id = ?`).run(status, JSON.stringify(result ?? null), at, id);
+    prep(this.#store.db, `UPDATE tasks SET status = ?, result = ?, updated_at = ? WHERE id = ?`).run(status, JSON.stringify(result ?? null), at, id);
   }
 
   /** Back to the queue after a transient failure, not before `notBefore` (epoch ms). */
   requeue(id: number, notBefore: number, result: unknown, at: string): void {
-    this.#store.db.prepare(`UPDATE tasks SET status = 'queued', not_before = ?, result = ?, updated_at = ? WHERE id = ?`).run(notBefore, JSON.stringify(result ?? null), at, id);
+    prep(this.#store.db, `UPDATE tasks SET status = 'queued', not_before = ?, result = ?, updated_at = ? WHERE id = ?`).run(notBefore, JSON.stringify(result ?? null), at, id);
   }
 
   cancel(id: number, at: string): boolean {
-    return this.#store.db.prepare(`UPDATE tasks SET status = 'cancelled', updated_at = ? WHERE id = ? AND status = 'queued'`).run(at, id).changes > 0;
+    return prep(this.#store.db, `UPDATE tasks SET status = 'cancelled', updated_at = ? WHERE id = ? AND status = 'queued'`).run(at, id).changes > 0;
   }
 
   /** Tasks left `sent` by a crash or a lost session: back to the queue (called at start). */
   recoverInFlight(at: string): number {
-    return this.#store.db.prepare(`UPDATE tasks SET status = 'queued', updated_at = ? WHERE status = 'sent'`).run(at).changes;
+    return prep(this.#store.db, `UPDATE tasks SET status = 'queued', updated_at = ? WHERE status = 'sent'`).run(at).changes;
   }
 
   /** For display: secrets masked, never revealed. */
   list(deviceId: string, limit = 100): TaskRow[] {
-    return (this.#store.db.prepare(`SELECT ${COLS} FROM tasks WHERE device_id = ? ORDER BY id DESC LIMIT ?`).all(deviceId, limit) as Raw[])
+    return (prep(this.#store.db, `SELECT ${COLS} FROM tasks WHERE device_id = ? ORDER BY id DESC LIMIT ?`).all(deviceId, limit) as Raw[])
       .map((r) => parse(r, mask)!);
   }
 
   /** One task for display, secrets masked. */
   show(id: number): TaskRow | null {
-    return parse(this.#store.db.prepare(`SELECT ${COLS} FROM tasks WHERE id = ?`).get(id) as Raw | undefined, mask);
+    return parse(prep(this.#store.db, `SELECT ${COLS} FROM tasks WHERE id = ?`).get(id) as Raw | undefined, mask);
   }
 }

@@ -114,6 +114,7 @@ async function startSession(e: Engine, req: Incoming, env: CwmpEnvelope<Inform>)
   if (previous) await endSession(e, previous, 'superseded by a new Inform');
   const idleMs = env.header.sessionTimeout ? Math.min(300_000, Math.max(e.cfg.idleTimeout, env.header.sessionTimeout * 1000)) : e.cfg.idleTimeout;
   const s = e.sessions.create({ deviceId, inform, root: rootOf(inform), namespace: env.namespace, version: v.version, remoteIp: req.remoteIp, socket: req.socket, idleMs, maxMs: e.cfg.maxSessionTime });
+  s.auth = { scheme: auth.scheme, kind: auth.kind, encrypted: req.encrypted };
   const at = new Date(e.clock.now()).toISOString();
   const facts = informFacts(inform, { id: deviceId, cwmpVersion: v.version, remoteIp: req.remoteIp, at });
   try {

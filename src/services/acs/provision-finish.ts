@@ -104,7 +104,7 @@ function updateReadiness(e: Engine, c: ProvisioningContext, s: LiveSession, ps: 
     report = buildReadiness({
       model: ps.model, manufacturer: ps.device.manufacturer, oui: ps.device.oui, productClass: ps.device.productClass,
       softwareVersion: ps.device.softwareVersion, root: pl.o.root, firstDevice: ps.deviceId, profile: pl.profile, tree: base,
-      rpcMethods: pl.rpcMethods, at, tls: e.baseUrl.startsWith('https:'), auth: e.cfg.auth.allowBasic ? null : 'Digest (Basic disallowed)',
+      rpcMethods: pl.rpcMethods, at, tls: s.auth?.encrypted ?? e.baseUrl.startsWith('https:'), auth: s.auth ? `${s.auth.scheme} (${s.auth.encrypted ? 'TLS' : 'plain HTTP'})` : null,
     });
     changed = true;
   }

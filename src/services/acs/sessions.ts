@@ -21,6 +21,8 @@ export interface LiveSession {
   provisioning: unknown;
   /** The data-model root the device reported ('Device' or 'InternetGatewayDevice'). */
   root: string;
+  /** How the Inform authenticated, and whether the connection was TLS (readiness reports). */
+  auth: { scheme: 'Digest' | 'Basic'; kind: 'device' | 'pending' | 'bootstrap'; encrypted: boolean } | null;
   /** Credential rotation: 'due' → send it first; 'sent' → its answer is awaited. */
   rotation: 'none' | 'due' | 'sent';
   /** HoldRequests in force for this session (acs.holdRequests and tasks queued). */
@@ -55,7 +57,7 @@ export class SessionTable {
   create(o: { deviceId: string; inform: Inform; root: string; namespace: CwmpNamespace; version: string; remoteIp: string; socket: object; idleMs: number; maxMs: number }): LiveSession {
     const s: LiveSession = {
       id: randomBytes(16).toString('hex'), deviceId: o.deviceId, namespace: o.namespace, version: o.version,
-      remoteIp: o.remoteIp, startedAt: this.#clock.now(), state: { name: 'cpe-requests' }, inform: o.inform, provisioning: null, root: o.root, rotation: 'none', hold: false, rpcs: 0, sent: null,
+      remoteIp: o.remoteIp, startedAt: this.#clock.now(), state: { name: 'cpe-requests' }, inform: o.inform, provisioning: null, auth: null, root: o.root, rotation: 'none', hold: false, rpcs: 0, sent: null,
       idleMs: o.idleMs, timers: { idle: null, request: null, max: null }, busy: Promise.resolve(),
     };
     this.#byId.set(s.id, s);
