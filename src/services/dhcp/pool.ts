@@ -119,6 +119,7 @@ export class Pool {
     const all = scope.ranges;
     let cursor = this.#cursor.get(scope.name) ?? all[0]![0];
     const total = all.reduce((s, [a, b]) => s + (b - a + 1), 0);
+    let oldestOffer: Entry | undefined;
     for (let step = 0; step < total; step++) {
       if (!all.some(([a, b]) => cursor >= a && cursor <= b)) {
         const next = all.find(([a]) => a > cursor);
@@ -133,7 +134,12 @@ export class Pool {
         this.#exhaustedAt.delete(scope.name);
         return n;
       }
+      if (e.lease.state === 'offered' && (!oldestOffer || e.offerUntil < oldestOffer.offerUntil)) oldestOffer = e;
     }
+    // No free address: an outstanding offer is no commitment (nothing was ACKed), so the oldest
+    // one is given to this client rather than leaving it without an answer. A flood of DISCOVERs
+    // from made-up MACs can then never starve real clients for the whole offerHold.
+    if (oldestOffer) return oldestOffer.n;
     this.#exhaustedAt.set(scope.name, now);
     return undefined;
   }
