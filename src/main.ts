@@ -6,11 +6,10 @@ import { parseArgs } from 'node:util';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { loadConfigFile, parseConfig, ConfigError, formatProblem } from './core/config/load.ts';
 import { LAB_CONFIG } from './core/config/lab.ts';
 import type { Config } from './core/config/schema.ts';
-import { createApp } from './app.ts';
+import type { App } from './app.ts';
 import { isOutpostError } from './core/errors.ts';
 import { notifySystemd, startWatchdog } from './core/systemd.ts';
 import { seaNativeBinding, VERSION } from './core/runtime.ts';
@@ -100,7 +99,7 @@ function labConfigText(): string {
   return `${LAB_CONFIG}  auth:\n    bootstrap: { username: lab-bootstrap, password: ${JSON.stringify(password)} }\n`;
 }
 
-function printWhereToLook(app: ReturnType<typeof createApp>, lab: boolean): void {
+function printWhereToLook(app: App, lab: boolean): void {
   const lines: string[] = [];
   app.events.on('acs.listening', (a) => lines.push(`  ACS (TR-069):    ${a.url}${a.caFile ? `   (site CA: ${a.caFile})` : ''}`));
   app.events.on('api.listening', (a) => lines.push(`  Management API:  ${a.url}api/v1/health   (bearer token in ${a.tokenFile})`));
@@ -112,6 +111,8 @@ function printWhereToLook(app: ReturnType<typeof createApp>, lab: boolean): void
 
 async function serve(config: Config, lab: boolean): Promise<number> {
   const nativeBinding = seaNativeBinding(config.stateDir);
+  // Loaded only to serve: --help, --version and config check stay fast.
+  const { createApp } = await import('./app.ts');
   const app = createApp({ config, ...(nativeBinding ? { nativeBinding } : {}) });
   printWhereToLook(app, lab);
   let stopping = false;
@@ -147,5 +148,3 @@ main(process.argv.slice(2)).then((code) => {
   process.exit(1);
 });
 
-// Keep createRequire referenced for the single-executable bundle (see core/runtime.ts).
-void createRequire;
