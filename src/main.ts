@@ -104,6 +104,10 @@ function printWhereToLook(app: App, lab: boolean): void {
   app.events.on('acs.listening', (a) => lines.push(`  ACS (TR-069):    ${a.url}${a.caFile ? `   (site CA: ${a.caFile})` : ''}`));
   app.events.on('api.listening', (a) => lines.push(`  Management API:  ${a.url}api/v1/health   (bearer token in ${a.tokenFile})`));
   app.events.on('app.ready', () => {
+    const c = app.config;
+    if (c.dns.enabled) lines.push(`  DNS (site zone):  ${c.dns.listen.map((l) => `${l.host}:${l.port}`).join(', ')}   (try: dig -p ${c.dns.listen[0]!.port} @${c.dns.listen[0]!.host} acs.${c.site.domain})`);
+    if (c.stun.enabled) lines.push(`  STUN (TR-069 G): ${c.stun.listen.host}:${c.stun.listen.port}`);
+    if (c.dhcp.enabled) lines.push('  DHCP:            enabled (see dhcp in the config)');
     if (lab) lines.push(`  Bootstrap login: ${join(app.stateDir, 'lab-bootstrap.txt')}`, `  Simulated phones: npm run sim -- --help`);
     process.stderr.write(`\nOutpost ${VERSION} is running${lab ? ' on the built-in lab site' : ''} (state in ${app.stateDir}):\n${lines.join('\n')}\n\n`);
   });

@@ -9,6 +9,14 @@ site:
 stateDir: ./var/lab
 api:
   listen: { host: 127.0.0.1, port: 8080 }
+dns:
+  enabled: true
+  listen: { host: 127.0.0.1, port: 5353 }
+stun:
+  enabled: true
+  listen: { host: 127.0.0.1, port: 3478 }
+provisioning:
+  directory: ./examples/site
 acs:
   listen: { host: 127.0.0.1, port: 7547 }
   url: https://127.0.0.1:7547/
