@@ -10,8 +10,9 @@
 // Per fleet size: boot every phone (one session each), measure heap and RSS per phone after GC,
 // set 45 string values on each (a site template) and measure again, then run sessions back to
 // back (closed loop, `concurrency` sessions in flight, round-robin over the phones) for
-// `seconds` and report sessions (= Informs) per second with their latency. The responder runs
-// with `--responder` in a child process.
+// `seconds` and report sessions (= Informs) per second with their latency, and the simulator's
+// CPU per session (the figure that holds on a shared machine). The responder runs with
+// `--responder` in a child process.
 
 import http from 'node:http';
 import https from 'node:https';
@@ -148,6 +149,9 @@ async function measure(n: number, tls: boolean, seconds: number, concurrency: nu
       heapKBPerPhone: { idle: kb(idleHeap), provisioned45: kb(provHeap) }, rssKBPerPhoneIdle: kb(idleRss),
       informsPerSecond: Math.round(lat.length / wall), failedSessions: failed, sessionMs: latency(lat),
       simCpuPercent: Math.round(((cpu.user + cpu.system) / 1e6 / wall) * 100), responderCpuPercent: Math.round((rcpu / 1e6 / wall) * 100),
+      // The steadier figure on a shared machine: the simulator's CPU per session, and what one core would sustain.
+      simCpuMsPerInform: +((cpu.user + cpu.system) / 1000 / Math.max(1, lat.length)).toFixed(2),
+      informsPerSecondPerCore: Math.round(lat.length / ((cpu.user + cpu.system) / 1e6)),
     };
   } finally {
     child.kill();
