@@ -17,6 +17,7 @@ stun:
   listen: { host: 127.0.0.1, port: 3478 }
 provisioning:
   directory: ./examples/site
+  defaultZone: offices
 acs:
   listen: { host: 127.0.0.1, port: 7547 }
   url: https://127.0.0.1:7547/
