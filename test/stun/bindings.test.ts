@@ -10,7 +10,7 @@ import { memoryLogger } from '../../src/core/log.ts';
 import { secretBox } from '../../src/core/secrets.ts';
 import { openStore } from '../../src/store/index.ts';
 import { StunBindingRepo } from '../../src/store/stun-bindings.ts';
-import { BindingTracker, URGENT_MS } from '../../src/services/stun/bindings.ts';
+import { BindingTracker, URGENT_MS, ANNOUNCE_MIN_MS } from '../../src/services/stun/bindings.ts';
 import type { BindingSeen } from '../../src/services/stun/handler.ts';
 
 const tick = () => new Promise((r) => setImmediate(r));
@@ -60,8 +60,8 @@ test('tracker: new binding announced and written; refreshes batched; a remap ann
   store.close();
 });
 
-test('tracker: a source flapping between ports costs at most one commit per URGENT_MS; the last mapping wins', async () => {
-  const { clock, tracker, writes, store } = setup();
+test('tracker: a source flapping between ports costs at most one commit per URGENT_MS and one event per second; the last mapping wins', async () => {
+  const { clock, tracker, writes, store, seen } = setup();
   tracker.observe(obs({ username: null, address: '198.51.100.9' }));
   await tick();
   const w0 = writes();
@@ -72,6 +72,11 @@ test('tracker: a source flapping between ports costs at most one commit per URGE
   clock.advance(URGENT_MS);
   await tick();
   assert.ok(writes() - w0 <= 2, `writes ${writes() - w0}`);
+  // Events: the first announcement, then nothing until the window closes, then the latest mapping.
+  assert.equal(seen.length, 1);
+  clock.advance(ANNOUNCE_MIN_MS);
+  assert.equal(seen.length, 2);
+  assert.deepEqual([seen[1]!.changed, seen[1]!.port, seen[1]!.previous], [true, 50000 + (9999 % 8), { address: '198.51.100.9', port: 40001 }]);
   const row = tracker.repo.get('ip:198.51.100.9')!;
   assert.equal(row.port, 50000 + (9999 % 8));
   assert.equal(row.changes, 10_000);

@@ -118,7 +118,8 @@ test('STUN service: TR-111 binding requests need MESSAGE-INTEGRITY (401), both p
   const moved = await c2.request(tr111(classicTid(), [CRB, BCH, user('stunuser')], 'stunpass'), b.port);
   assert.equal(moved.type, MessageType.BindingResponse);
   await until(() => repo.byUsername('stunuser')?.port === c2.port);
-  assert.equal(seen.length, 2);
+  // Announced at most once a second per binding: this remap follows the first announcement closely.
+  await until(() => seen.length === 2);
   assert.equal(seen[1]!.changed, true);
   assert.deepEqual(seen[1]!.previous, { address: '127.0.0.1', port: c.port });
   assert.equal(seen[1]!.port, c2.port);

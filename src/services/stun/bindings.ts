@@ -26,6 +26,10 @@ export interface TrackerOptions {
 
 /** Changes are written at most this often (one group commit for all of them). */
 export const URGENT_MS = 100;
+/** A binding is announced ('stun.binding') at most this often. */
+export const ANNOUNCE_MIN_MS = 1000;
+
+interface Announced { at: number; address: string; port: number; deviceId: string | null; timer: Timer | null }
 
 export class BindingTracker {
   readonly repo: StunBindingRepo;
@@ -36,6 +40,9 @@ export class BindingTracker {
   /** New/changed: written within URGENT_MS. */
   readonly #urgent = new Set<string>();
   readonly #pending = new Set<Promise<unknown>>();
+  readonly #announced = new Map<string, Announced>();
+  /** Built once: a limited logger is an object per call (log.ts), too dear per packet. */
+  readonly #changeLog: Logger;
   #timer: Timer | null = null;
   #urgentTimer: Timer | null = null;
   #lastUrgent = -Infinity;
@@ -45,6 +52,7 @@ export class BindingTracker {
   constructor(o: TrackerOptions) {
     this.#o = o;
     this.repo = new StunBindingRepo(o.store);
+    this.#changeLog = o.log.limited('stun.binding', 60);
   }
 
   start(): void {
@@ -56,6 +64,8 @@ export class BindingTracker {
     this.#timer = null;
     this.#urgentTimer?.cancel();
     this.#urgentTimer = null;
+    for (const a of this.#announced.values()) a.timer?.cancel();
+    this.#announced.clear();
     this.#flushUrgent();
     this.flush();
     await Promise.allSettled([...this.#pending]);
@@ -110,9 +120,11 @@ export class BindingTracker {
     const touches: [string, number][] = [];
     for (const k of this.#dirty) if (!this.#urgent.has(k)) touches.push([k, this.#cache.get(k)?.lastSeen ?? 0]);
     this.#dirty.clear();
+    const now = this.#o.clock.now();
+    for (const [k, a] of this.#announced) if (!a.timer && now - a.at >= ANNOUNCE_MIN_MS) this.#announced.delete(k);
     const purge = ++this.#ticks % 6 === 0;
     if (touches.length === 0 && !purge) return;
-    const before = this.#o.clock.now() - this.#o.expiryMs;
+    const before = now - this.#o.expiryMs;
     this.#track(this.#o.store.commit(() => {
       for (const [k, at] of touches) this.repo.touch(k, at);
       return purge ? this.repo.purgeAnonymous(before) : 0;
@@ -164,15 +176,30 @@ export class BindingTracker {
     p.finally(() => this.#pending.delete(p)).catch(() => {});
   }
 
+  /**
+   * At most one announcement per binding per ANNOUNCE_MIN_MS: a source that flaps between ports
+   * (or a hostile one) must not flood the ACS with events; the latest mapping follows at the end
+   * of the window, with `previous` = the mapping last announced.
+   */
   #announce(b: StunBinding, previous: { address: string; port: number } | null): void {
+    const now = this.#o.clock.now();
+    const last = this.#announced.get(b.key);
+    if (!last || now - last.at >= ANNOUNCE_MIN_MS) { this.#emit(b, previous); return; }
+    if (last.timer) return;
+    last.timer = this.#o.clock.setTimeout(() => {
+      last.timer = null;
+      const cur = this.#cache.get(b.key) ?? b;
+      const moved = cur.address !== last.address || cur.port !== last.port;
+      if (moved || cur.deviceId !== last.deviceId) this.#emit(cur, moved ? { address: last.address, port: last.port } : null);
+    }, last.at + ANNOUNCE_MIN_MS - now);
+  }
+
+  #emit(b: StunBinding, previous: { address: string; port: number } | null): void {
+    this.#announced.set(b.key, { at: this.#o.clock.now(), address: b.address, port: b.port, deviceId: b.deviceId, timer: null });
     if (previous) this.#changeLog.info({ binding: b.key, deviceId: b.deviceId, address: b.address, port: b.port, previous }, 'stun binding changed');
     this.#o.events.emit('stun.binding', {
       username: b.username, deviceId: b.deviceId, address: b.address, port: b.port, changed: previous !== null,
       previous, authenticated: b.authenticated, protocol: b.protocol,
     });
-  }
-
-  get #changeLog(): Logger {
-    return this.#o.log.limited('stun.binding', 60);
   }
 }
