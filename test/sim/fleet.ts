@@ -128,6 +128,7 @@ export class Fleet {
   #inFlight = 0;
   #queue: (() => void)[] = [];
   #stopped = false;
+  #polling = false;
 
   private constructor(o: FleetOptions, cr: CrServer, clock: Clock) {
     this.o = o;
@@ -269,8 +270,14 @@ export class Fleet {
     }
   }
 
-  /** Compliance 'api': the ACS's list of compliant devices. */
+  /** Compliance 'api': the ACS's list of compliant devices (one poll at a time). */
   async #pollApi(): Promise<void> {
+    if (this.#polling || this.stats.settled) return;
+    this.#polling = true;
+    try { await this.#pollPages(); } finally { this.#polling = false; }
+  }
+
+  async #pollPages(): Promise<void> {
     const api = this.o.api!;
     for (let offset = 0; !this.#stopped; offset += 1000) {
       const url = new URL(`api/v1/compliance/devices?state=compliant&limit=1000&offset=${offset}`, api.url.endsWith('/') ? api.url : `${api.url}/`);
