@@ -49,7 +49,7 @@ test('300 phones of six families power on together: compliant when their lines r
   t.after(() => acs.stop());
   fleet = await Fleet.start({
     acsUrl: acs.url, ca: tls.ca, phones: 300, models: MIX, pbx, accounts: { linesPerPhone: 1, firstUser: 20000 },
-    provisionTimeoutMs: 4000, serialPrefix: 'FLT',
+    provisionTimeoutMs: 10_000, serialPrefix: 'FLT', // generous: a loaded CI box must not fail the good ones
   });
   t.after(() => fleet!.stop());
   assert.match(progressLine(fleet), /compliant \d+/);
