@@ -37,7 +37,7 @@ import { calibrate, LoadGen, registerPhones, runCell, type CellEnv, type CellRow
 import type { BenchTarget, PhoneCreds } from './lib/cwmp-phone.ts';
 import { formatSummary, summarise } from './lib/cpuprofile.ts';
 import { freePort, outpostConfig, outpostFiles, ROOT, startNode, stopProc, waitPort, writeConfig, type ServerProc } from './lib/servers.ts';
-import { report } from './lib/acs-report.ts';
+import { commandLine, report, responseSizes } from './lib/acs-report.ts';
 import { statusKb } from './lib/proc.ts';
 
 const HELP = `Usage: node_modules/.bin/node scripts/bench/acs-sessions.ts [options]
@@ -59,6 +59,7 @@ const HELP = `Usage: node_modules/.bin/node scripts/bench/acs-sessions.ts [optio
   --md FILE          also write the Markdown tables to FILE
   --json FILE        also write every row as JSON
   --keep             keep the temporary directory (state, logs, profiles)
+  --report-from FILE print the report of an earlier run's --json FILE (no measurement)
 `;
 
 function options() {
@@ -70,7 +71,7 @@ function options() {
       servers: { type: 'string', default: 'outpost,echo' }, workers: { type: 'string', default: '1' },
       pin: { type: 'boolean', default: true }, rotate: { type: 'boolean', default: true }, profile: { type: 'boolean', default: false },
       timeout: { type: 'string', default: '30000' }, 'node-flags': { type: 'string', default: '' }, 'quiet-max': { type: 'string', default: '15' }, 'quiet-wait': { type: 'string', default: '30' }, 'noisy-retries': { type: 'string', default: '2' },
-      md: { type: 'string' }, json: { type: 'string' }, keep: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' },
+      md: { type: 'string' }, json: { type: 'string' }, keep: { type: 'boolean', default: false }, 'report-from': { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
   });
   if (v.help) { process.stdout.write(HELP); process.exit(0); }
@@ -80,6 +81,7 @@ function options() {
     variants: list(v.variants!), servers: list(v.servers!) as ('outpost' | 'echo')[], workers: Number(v.workers),
     pin: v.pin!, rotate: v.rotate!, profile: v.profile!, timeoutMs: Number(v.timeout), nodeFlags: list(v['node-flags']!.replace(/\s+/g, ',')),
     quiet: { maxBusy: Number(v['quiet-max']), maxWaitMs: Number(v['quiet-wait']) * 1000 }, noisyRetries: Number(v['noisy-retries']), md: v.md, json: v.json, keep: v.keep!,
+    reportFrom: v['report-from'],
   };
   const bad = [o.seconds, o.warmup, o.reps, o.workers, o.timeoutMs, o.noisyRetries, ...o.phones].some((n) => !Number.isFinite(n) || n < 0)
     || o.variants.some((x) => x !== 'keepalive' && x !== 'newconn') || o.servers.some((x) => x !== 'outpost' && x !== 'echo')
@@ -183,6 +185,11 @@ function profileReport(dir: string, rows: CellRow[]): string {
 async function main(): Promise<void> {
   const o = options();
   if (Number(process.versions.node.split('.')[0]) < 24) throw new Error(`Node ${process.version}: run with node_modules/.bin/node (Node 24)`);
+  if (o.reportFrom) {
+    const j = JSON.parse(readFileSync(o.reportFrom, 'utf8'));
+    process.stdout.write(`${report(j.rows, { noisyRetries: 0, ...j.options }, j.machine, j.sizes ?? {}, j.command ?? '(not recorded)')}\n`);
+    return;
+  }
   const info = machine();
   const su: Setup = { dir: mkdtempSync(join(tmpdir(), 'outpost-bench-acs-')), procs: [], loadgen: null };
   process.stderr.write(`# acs-sessions: temporary directory ${su.dir}\n`);
@@ -192,10 +199,11 @@ async function main(): Promise<void> {
     su.loadgen?.stop();
     su.loadgen = null;
     for (const p of su.procs.reverse()) await stopProc(p); // Outpost last: it writes the profile on exit
-    const text = report(rows, o, info, capture);
+    const sizes = responseSizes(capture);
+    const text = report(rows, o, info, sizes);
     process.stdout.write(`${text}\n`);
     if (o.md) writeFileSync(o.md, `${text}\n`);
-    if (o.json) writeFileSync(o.json, JSON.stringify({ machine: info, options: o, rows }, null, 1));
+    if (o.json) writeFileSync(o.json, JSON.stringify({ command: commandLine(), machine: info, options: o, sizes, rows }, null, 1));
     if (o.profile) process.stdout.write(`\n${profileReport(su.dir, rows)}\n`);
   } finally {
     su.loadgen?.stop();

@@ -49,13 +49,22 @@ function summary(rows: CellRow[]): string {
       ratios.length ? `${fmt(100 * median(ratios))} % (${ratios.map((x) => fmt(100 * x)).join(', ')})` : '–',
       op.length ? `${fmt(median(op.map((r) => r.p50)), 1)} / ${fmt(median(op.map((r) => r.p99)), 1)}` : '–',
       ec.length ? `${fmt(median(ec.map((r) => r.p50)), 1)} / ${fmt(median(ec.map((r) => r.p99)), 1)}` : '–',
+      cpuCell(op, ec),
       op.length ? `${mb(Math.max(...op.map((r) => r.rssPeakKb)))} / ${mb(op.at(-1)!.rssEndKb)}` : '–',
       ec.length ? `${mb(Math.max(...ec.map((r) => r.rssPeakKb)))} / ${mb(ec.at(-1)!.rssEndKb)}` : '–',
       `${op.reduce((a, r) => a + r.failures, 0)} / ${ec.reduce((a, r) => a + r.failures, 0)}`,
     ]);
   }
   return markdownTable(['variant', 'phones', 'Outpost sessions/s, median (runs)', 'echo sessions/s, median (runs)', 'Outpost / echo, median of per-rep ratios (runs)',
-    'Outpost p50 / p99 ms', 'echo p50 / p99 ms', 'Outpost RSS peak / end MB', 'echo RSS peak / end MB', 'failures Outpost / echo'], body, 2);
+    'Outpost p50 / p99 ms', 'echo p50 / p99 ms', 'server CPU ms/session, Outpost / echo (ratio)', 'Outpost RSS peak / end MB', 'echo RSS peak / end MB', 'failures Outpost / echo'], body, 2);
+}
+
+/** Server CPU time per session: far less sensitive to other load on the machine than sessions/s. */
+function cpuCell(op: CellRow[], ec: CellRow[]): string {
+  const o = median(op.map((r) => r.cpuMsPerSession));
+  const e = median(ec.map((r) => r.cpuMsPerSession));
+  if (!op.length || !ec.length) return op.length ? fmt(o, 2) : ec.length ? fmt(e, 2) : '–';
+  return `${fmt(o, 2)} / ${fmt(e, 2)} (${fmt(o / e, 1)}×)`;
 }
 
 function problems(rows: CellRow[]): string {
@@ -71,17 +80,21 @@ function problems(rows: CellRow[]): string {
   return lines.length ? lines.join('\n') : '- no session failures, no warn/error records in the Outpost log';
 }
 
-export function report(rows: CellRow[], o: ReportOptions, m: Record<string, string>, capture: Capture): string {
-  const size = (s: string) => Buffer.byteLength(capture[s]?.body ?? '');
+export function responseSizes(capture: Capture): Record<string, number> {
+  return Object.fromEntries(Object.entries(capture).map(([k, v]) => [k, Buffer.byteLength(v.body)]));
+}
+
+export function report(rows: CellRow[], o: ReportOptions, m: Record<string, string>, sizes: Record<string, number>, command = commandLine()): string {
+  const size = (s: string) => sizes[s] ?? '?';
   return [
-    `Command: \`${commandLine()}\``,
+    `Command: \`${command}\``,
     '',
     `Date ${m.date}; ${m.nproc} vCPU ${m.cpu}, ${m.mem}, kernel ${m.kernel}; Node ${m.node}; tree ${m.commit}; state directory on ${m.fs}.`,
     `${o.seconds} s measured per cell after ${o.warmup} s warm-up, ${o.reps} repetitions, Outpost and echo alternating inside each repetition; `
       + `${o.workers} load-generator process(es); ${o.pin ? 'server pinned to CPU 0, load generator to CPU 1' : 'no CPU pinning'}; `
       + `a cell during which other processes used more than ${o.quiet.maxBusy} % of the machine was repeated up to ${o.noisyRetries} times (last attempt kept, marked noisy if still so); `
       + `credential rotation ${o.rotate ? 'on (per-device credentials)' : 'off (bootstrap credential)'}. `
-      + `RSS before the first cell: ${m.rssIdle}. `
+      + `RSS before the first cell: ${m.rssIdle ?? 'not recorded'}. `
       + `Response bodies: InformResponse ${size('informResponse')} B, SetParameterValues ${size('spv')} B, API 201 ${size('enqueue')} B.`,
     '',
     summary(rows),
