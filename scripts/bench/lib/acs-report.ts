@@ -17,12 +17,18 @@ export function commandLine(): string {
   return ['node_modules/.bin/node', 'scripts/bench/acs-sessions.ts', ...args].join(' ');
 }
 
+/** The more disturbed attempts of a cell, as "sessions/s @ others %". */
+function discardedNote(r: CellRow): string {
+  const d = r.discarded ?? [];
+  return d.length ? ` (kept attempt ${r.attempts} of ${d.length + 1}; others: ${d.map((x) => `${fmt(x.rate)}/s @ ${fmt(x.othersPct)} %`).join(', ')})` : '';
+}
+
 function repetitions(rows: CellRow[], maxBusy: number): string {
   const body = rows.map((r) => [
     variantOf(r), String(r.spec.phones), r.spec.server, String(r.spec.rep), fmt(r.rate), fmt(r.p50, 1), fmt(r.p99, 1), String(r.failures),
     fmt(r.apiP50, 2), `${fmt(r.serverCpuPct)} (${fmt(r.mainThreadCpuPct)}/${fmt(r.mainThreadRunqPct)})`, fmt(r.cpuMsPerSession, 2),
     `${fmt(r.clientCpuPct)} (${fmt(r.clientRunqPct)})`, mb(r.rssPeakKb), mb(r.rssEndKb),
-    `${fmt(r.busyBefore)}/${fmt(r.noise.othersPct)}/${fmt(r.noise.stealPct)}${r.attempts > 1 ? ` (attempt ${r.attempts})` : ''}${r.noise.othersPct > maxBusy ? ' noisy' : ''}`, r.checks.length ? r.checks.join('; ') : 'ok',
+    `${fmt(r.busyBefore)}/${fmt(r.noise.othersPct)}/${fmt(r.noise.stealPct)}${r.noise.othersPct > maxBusy ? ' noisy' : ''}${discardedNote(r)}`, r.checks.length ? r.checks.join('; ') : 'ok',
   ]);
   return markdownTable(['variant', 'phones', 'server', 'rep', 'sessions/s', 'p50 ms', 'p99 ms', 'failures', 'API p50 ms',
     'server CPU % (main thread on CPU/waiting %)', 'server CPU ms/session', 'client CPU % (waiting %)', 'RSS peak MB', 'RSS end MB', 'noise bg before/during, steal %', 'checks'], body, 3);
@@ -92,7 +98,7 @@ export function report(rows: CellRow[], o: ReportOptions, m: Record<string, stri
     `Date ${m.date}; ${m.nproc} vCPU ${m.cpu}, ${m.mem}, kernel ${m.kernel}; Node ${m.node}; tree ${m.commit}; state directory on ${m.fs}.`,
     `${o.seconds} s measured per cell after ${o.warmup} s warm-up, ${o.reps} repetitions, Outpost and echo alternating inside each repetition; `
       + `${o.workers} load-generator process(es); ${o.pin ? 'server pinned to CPU 0, load generator to CPU 1' : 'no CPU pinning'}; `
-      + `a cell during which other processes used more than ${o.quiet.maxBusy} % of the machine was repeated up to ${o.noisyRetries} times (last attempt kept, marked noisy if still so); `
+      + `a cell during which other processes used more than ${o.quiet.maxBusy} % of the machine was repeated up to ${o.noisyRetries} times and the least disturbed attempt kept (marked noisy if still over; the others are listed with it); `
       + `credential rotation ${o.rotate ? 'on (per-device credentials)' : 'off (bootstrap credential)'}. `
       + `RSS before the first cell: ${m.rssIdle ?? 'not recorded'}. `
       + `Response bodies: InformResponse ${size('informResponse')} B, SetParameterValues ${size('spv')} B, API 201 ${size('enqueue')} B.`,

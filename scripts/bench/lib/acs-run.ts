@@ -175,6 +175,8 @@ export interface CellRow {
   primedAfterMs: number;
   /** 1 + the times this cell was repeated because other processes were busy during it. */
   attempts: number;
+  /** The attempts not kept (more disturbed than this one): their sessions/s and others' CPU %. */
+  discarded: { rate: number; othersPct: number }[];
   /** Problems found by the checks (empty = every session carried exactly the one SPV queued for it). */
   checks: string[];
   log: LogScan | null;
@@ -211,7 +213,7 @@ export async function runCell(env: CellEnv, c: CellSpec): Promise<CellRow> {
   return {
     spec: { ...c, phones: c.phones.length }, rate: r.okInWindow / c.seconds, p50: percentile(r.latencies, 0.5), p99: percentile(r.latencies, 0.99),
     apiP50: percentile(r.apiLatencies, 0.5), failures: r.failuresInWindow, failReasons: r.failReasons, ...w, busyBefore, checks, log,
-    cpuMsPerSession: r.okInWindow > 0 ? (w.serverCpuPct * 10 * c.seconds) / r.okInWindow : NaN, primedAfterMs, attempts: 1,
+    cpuMsPerSession: r.okInWindow > 0 ? (w.serverCpuPct * 10 * c.seconds) / r.okInWindow : NaN, primedAfterMs, attempts: 1, discarded: [],
   };
 }
 
