@@ -54,6 +54,7 @@ const ILLEGAL_CTRL = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/;
 const ILLEGAL_CTRL_G = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/g;
 // XML Name (simplified to the ranges that matter; QName colon allowed anywhere after the first char).
 const NAME_RE = /[A-Za-z_\u00C0-\uFFFD][\w.\-:\u00B7-\uFFFD]*/y;
+const NCNAME_START = /^[A-Za-z_\u00C0-\uFFFD]$/;
 const PREDEFINED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
 /** Decode a body to text: BOM stripped, charset applied (Buffer only). */
@@ -294,7 +295,8 @@ class Parser {
       else raw.push([aname, value]);
     }
     const colon = qname.indexOf(':');
-    if (colon !== -1 && (colon === qname.length - 1 || qname.indexOf(':', colon + 1) !== -1)) this.fail(`invalid QName ${qname}`, tagStart);
+    // Namespaces in XML §3: both parts of a QName are NCNames (the local part cannot start with a digit).
+    if (colon !== -1 && (colon === qname.length - 1 || qname.indexOf(':', colon + 1) !== -1 || !NCNAME_START.test(qname[colon + 1]!))) this.fail(`invalid QName ${qname}`, tagStart);
     const el: XmlElement = {
       ns: '', prefix: colon === -1 ? '' : qname.slice(0, colon), local: colon === -1 ? qname : qname.slice(colon + 1),
       attrs: [], children: [], text: '',
