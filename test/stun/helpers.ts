@@ -88,13 +88,19 @@ export class UdpClient {
     });
   }
 
+  /** Send and wait for the answer with the same transaction id (late answers to earlier requests are skipped). */
   async request(buf: Buffer, port: number, ms = 1000): Promise<StunMessage> {
     await this.send(buf, port);
-    const r = await this.next(ms);
-    if (!r) throw new Error('no STUN answer');
-    const p = parseMessage(r.msg);
-    if (!p.ok) throw new Error('bad STUN answer: ' + p.error);
-    return p.message;
+    const tid = buf.subarray(4, 20);
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const r = await this.next(Math.max(1, deadline - Date.now()));
+      if (!r) throw new Error('no STUN answer');
+      if (r.msg.length >= 20 && !r.msg.subarray(4, 20).equals(tid)) continue;
+      const p = parseMessage(r.msg);
+      if (!p.ok) throw new Error('bad STUN answer: ' + p.error);
+      return p.message;
+    }
   }
 
   close(): void {
