@@ -11,19 +11,20 @@
 #   peer: the peer script's mix, 50 % `acs.site.example A`, 50 % `_cwmp._tcp.site.example SRV`
 #   site: acs A, ntp A, _sip._udp SRV, _sips._tcp SRV, NAPTR, PTR of a SIP server, an NXDOMAIN
 # Per mix, REPS repetitions, each: Outpost then dnsmasq:
-#   max : dnsperf unthrottled, -c 4 clients, -q 100 outstanding, DUR s  -> QPS, avg latency, lost,
+#   max : dnsperf unthrottled, -c 4 clients, -q $OUTSTANDING (100, as the peer script) outstanding,
+#         DUR s -> QPS, avg latency, lost,
 #         and the server's CPU time per answered query (utime+stime from /proc: less sensitive to
 #         other load on the VM than QPS)
 #   lat : dnsperf -Q $LAT_QPS (fixed rate well below capacity) with -v  -> p50 / p99 / max latency
 # Outpost runs as `outpost serve` (src/main.ts on Node 24) with only DNS enabled.
 # Usage: scripts/bench/dns.sh          (as root, from anywhere)
-# Env: MIXES="peer site" REPS=3 DUR=10 LAT_QPS=10000 LAT=1 PIN=1 OUT=<a new temporary directory>
+# Env: MIXES="peer site" OUTSTANDING=100 REPS=3 DUR=10 LAT_QPS=10000 LAT=1 PIN=1 OUT=<a new temporary directory>
 #      QUIET_MAX=15 QUIET_WAIT=90 NOISY_RETRIES=2
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 NODE="$ROOT/node_modules/.bin/node"
-MIXES=${MIXES:-"peer site"}; REPS=${REPS:-3}; DUR=${DUR:-10}; LAT_QPS=${LAT_QPS:-10000}; LAT=${LAT:-1}; PIN=${PIN:-1}
+MIXES=${MIXES:-"peer site"}; OUTSTANDING=${OUTSTANDING:-100}; REPS=${REPS:-3}; DUR=${DUR:-10}; LAT_QPS=${LAT_QPS:-10000}; LAT=${LAT:-1}; PIN=${PIN:-1}
 OUT=${OUT:-$(mktemp -d -t opdn-dns-bench-XXXX)}
 NS_SRV=opdn-bsrv NS_CLI=opdn-bcli OP_IP=10.78.200.1 DM_IP=10.78.200.3 CLI_IP=10.78.200.2
 [ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 1; }
@@ -156,13 +157,13 @@ RUN_N=0
 pid_of() { [ "$1" = outpost ] && echo "$OP_PID" || cat "$OUT/dnsmasq/dnsmasq.pid"; }
 jiffies() { awk '{print $14+$15}' "/proc/$1/stat"; }
 run() { # run <server> <kind> <mix> -> sets F (output file), NOISE and CPU_US (server CPU per answered query)
-  local s=$1 kind=$2 mix=$3 extra=() pid j0 j1
-  [ "$kind" = lat ] && extra=(-Q "$LAT_QPS" -v)
+  local s=$1 kind=$2 mix=$3 extra=(-q "$OUTSTANDING") pid j0 j1
+  [ "$kind" = lat ] && extra=(-q 100 -Q "$LAT_QPS" -v)
   for _ in $(seq 0 "$NOISY_RETRIES"); do
     RUN_N=$((RUN_N+1)); F="$OUT/$s/$kind-$mix-$RUN_N.txt"; noise_begin
     pid=$(pid_of "$s"); j0=$(jiffies "$pid")
     ip netns exec "$NS_CLI" "${CLI_TS[@]}" timeout $((DUR+20)) dnsperf -s "$(ip_of "$s")" -d "$OUT/$mix.txt" \
-      -l "$DUR" -c 4 -q 100 -t 2 "${extra[@]}" >"$F" 2>&1 || true
+      -l "$DUR" -c 4 -t 2 "${extra[@]}" >"$F" 2>&1 || true
     j1=$(jiffies "$pid")
     CPU_US=$(awk -v a="$j0" -v b="$j1" -v hz="$(getconf CLK_TCK)" -v n="$(awk '/Queries completed:/{print $3}' "$F")" \
       'BEGIN{ if (n > 0) printf "%.1f", (b-a)/hz*1e6/n; else print "nan" }')
@@ -175,7 +176,7 @@ pctl() { awk '$1==">" && $2!=""{print}' "$1" | grep -oE '[0-9]+\.[0-9]+$' | sort
 
 echo "# $(date -u +%FT%TZ) | $(nproc) vCPU $(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo) | kernel $(uname -r)"
 echo "# dnsperf $(dpkg-query -W -f='${Version}' dnsperf) | $(dnsmasq --version | head -1 | awk '{print $1,$3}') | outpost $(git -C "$ROOT" rev-parse --short HEAD) on $("$NODE" --version)"
-echo "# PIN=$PIN (servers cpu0, dnsperf cpu1) DUR=${DUR}s REPS=$REPS LAT_QPS=$LAT_QPS raw logs: $OUT"
+echo "# PIN=$PIN (servers cpu0, dnsperf cpu1) DUR=${DUR}s REPS=$REPS OUTSTANDING=$OUTSTANDING LAT_QPS=$LAT_QPS raw logs: $OUT"
 for mix in $MIXES; do
   echo "== mix $mix: answers (Outpost | dnsmasq)"
   while read -r name type; do

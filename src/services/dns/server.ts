@@ -22,14 +22,12 @@ export interface BoundAddress {
 }
 
 /**
- * Replies go to the address a query came from, always an IP literal: resolve it synchronously.
- * The default lookup defers every send by a process.nextTick (≈ 2 µs a reply, 13 % of the
- * per-query CPU measured on the bench VM).
+ * Replies go to the address a query came from (rinfo.address, always an IP literal): resolve it
+ * synchronously without parsing. The default lookup defers every send by a process.nextTick
+ * (≈ 2 µs a reply, 13 % of the per-query CPU measured on the bench VM).
  */
-function literalLookup(address: string, family: unknown, cb: (err: Error | null, address: string, family: number) => void): void {
-  const fam = isIP(address);
-  if (fam !== 0) { cb(null, address, fam); return; }
-  cb(new Error(`not an IP address: ${address}`), address, 0);
+function literalLookup(address: string, _family: unknown, cb: (err: Error | null, address: string, family: number) => void): void {
+  cb(null, address, address.includes(':') ? 6 : 4);
 }
 
 /** Outstanding answers per TCP connection before the connection is dropped (a client not reading). */
