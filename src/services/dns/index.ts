@@ -37,18 +37,19 @@ export function createDnsService(ctx: ServiceContext<DnsConfig>, opts: DnsServic
   let stats: DnsStats | null = null;
 
   async function bind(s: DnsServer): Promise<void> {
-    try {
-      await s.start();
-      ctx.health.clear('DNS_BIND');
+    const before = s.bound.length;
+    const failed = await s.bindPending();
+    if (s.bound.length > before) {
       ctx.events.emit('dns.listening', { addresses: [...s.bound] });
       ctx.log.info({ listen: s.bound, upstreams: cfg.upstream.servers.length }, 'DNS listening (UDP and TCP)');
-    } catch (err) {
-      // DHCP, the ACS and STUN keep working without DNS: report, retry, never stop the node.
-      await s.stop();
-      ctx.health.raise('dns', 'DNS_BIND', 'error', `cannot bind ${cfg.listen.map((l) => `${l.host}:${l.port}`).join(', ')}: ${(err as Error).message}`);
-      ctx.log.error({ err, code: 'DNS_BIND' }, 'DNS sockets cannot be bound; retrying');
-      timers.push(ctx.clock.setTimeout(() => { void bind(s); }, BIND_RETRY_MS));
     }
+    if (failed.length === 0) { ctx.health.clear('DNS_BIND'); return; }
+    // DHCP, the ACS and STUN keep working without DNS, and the addresses that bound keep serving:
+    // report, retry the others, never stop the node.
+    const what = failed.map((f) => `${f.host}:${f.port}: ${f.error.message}`).join('; ');
+    ctx.health.raise('dns', 'DNS_BIND', 'error', `cannot bind ${what}`);
+    ctx.log.error({ code: 'DNS_BIND', failed: failed.map((f) => ({ host: f.host, port: f.port, err: f.error.message })) }, 'DNS sockets cannot be bound; retrying');
+    timers.push(ctx.clock.setTimeout(() => { void bind(s); }, BIND_RETRY_MS));
   }
 
   return {

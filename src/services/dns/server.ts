@@ -39,22 +39,39 @@ export class DnsServer {
   readonly #tcp: net.Server[] = [];
   readonly #conns = new Set<net.Socket>();
   readonly bound: BoundAddress[] = [];
+  /** Listen addresses not bound yet. */
+  #pending: { host: string; port: number }[];
 
   constructor(o: DnsServerOptions) {
     this.#o = o;
+    this.#pending = [...o.listen];
   }
 
-  async start(): Promise<void> {
-    for (const l of this.#o.listen) {
-      const udp = await this.#bindUdp(l.host, l.port);
-      // Port 0 (tests): TCP takes the port UDP got.
-      const port = udp.address().port;
-      await this.#listenTcp(l.host, port);
-      this.bound.push({ host: l.host, port });
+  /**
+   * Bind every address not bound yet, each on its own: one missing address (an interface not up
+   * yet) must not keep the others from serving. Returns the addresses that failed.
+   */
+  async bindPending(): Promise<{ host: string; port: number; error: Error }[]> {
+    const failed: { host: string; port: number; error: Error }[] = [];
+    for (const l of this.#pending.splice(0)) {
+      let udp: dgram.Socket | null = null;
+      try {
+        udp = await this.#bindUdp(l.host, l.port);
+        // Port 0 (tests): TCP takes the port UDP got.
+        const port = udp.address().port;
+        await this.#listenTcp(l.host, port);
+        this.bound.push({ host: l.host, port });
+      } catch (error) {
+        if (udp) { this.#udp.splice(this.#udp.indexOf(udp), 1); udp.close(); }
+        failed.push({ ...l, error: error as Error });
+      }
     }
+    this.#pending = failed.map(({ host, port }) => ({ host, port }));
+    return failed;
   }
 
   async stop(): Promise<void> {
+    this.#pending = [];
     for (const s of this.#udp.splice(0)) s.close();
     for (const c of this.#conns) c.destroy();
     await Promise.all(this.#tcp.splice(0).map((s) => new Promise<void>((r) => s.close(() => r()))));
