@@ -136,6 +136,18 @@ export function measure(runs = 11): { bytes: number; medianMs: number; allMs: nu
   return { bytes: statSync(OUT).size, medianMs: sorted[Math.floor(sorted.length / 2)]!, allMs };
 }
 
+/**
+ * The DHCP interface helper (src/services/dhcp/native/ifsock.c) ships next to the executable:
+ * Node cannot bind a socket to an interface (services/dhcp/README.md). Built when a C compiler
+ * is present; without one the build says so (relayed-only DHCP still works).
+ */
+function buildDhcpHelper(): void {
+  const out = join(DIST, 'outpost-dhcp-ifsock');
+  const r = spawnSync('cc', ['-O2', '-Wall', '-o', out, join(ROOT, 'src', 'services', 'dhcp', 'native', 'ifsock.c')], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) process.stderr.write(`build: no DHCP interface helper (cc: ${r.error?.message ?? r.stderr.trim()}); direct DHCP scopes need it\n`);
+  else process.stdout.write(`build: ${out}\n`);
+}
+
 export async function buildExecutable(): Promise<string> {
   const t0 = performance.now();
   const node = nodeBinary();
@@ -146,6 +158,7 @@ export async function buildExecutable(): Promise<string> {
   makeExecutable(node);
   const check = spawnSync(OUT, ['--version'], { encoding: 'utf8' });
   if (check.status !== 0) throw new Error(`dist/outpost --version failed: ${check.stderr}`);
+  buildDhcpHelper();
   const mb = (statSync(OUT).size / 1e6).toFixed(1);
   process.stdout.write(`build: ${OUT} (${mb} MB, version ${check.stdout.trim()}) in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
   return OUT;
