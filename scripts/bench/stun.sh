@@ -19,7 +19,7 @@
 # requireIntegrity: never, because the load generator sends TR-111 requests without
 # MESSAGE-INTEGRITY (with the default cr-binding policy they get 401s, which it counts as lost).
 # Usage: scripts/bench/stun.sh [outpost] [coturn]     (as root, from anywhere)
-# Env: RATES="10000 20000 40000" REPS=3 DUR=10 MAXSEARCH=1 PIN=1 OUT=<a new temporary directory>
+# Env: RATES="10000 20000 40000" (none: only the unpaced runs) REPS=3 DUR=10 MAXSEARCH=1 PIN=1 OUT=<a new temporary directory>
 #      LADDER="10000 20000 30000 40000 50000 60000 80000 100000" LADDER_DUR=5
 #      QUIET_MAX=15 QUIET_WAIT=20 NOISY_RETRIES=1 (a run is kept and flagged "noisy" after that)
 set -euo pipefail
@@ -216,7 +216,7 @@ for s in "${SERVERS[@]}"; do
   ip netns exec "$NS_CLI" "${CLI_TS[@]}" timeout 30 python3 "$LOADGEN" load --server "$(ip_of "$s")" --count 30000 --rate 10000 --timeout 1 >/dev/null 2>&1 || true
 done
 # Interleaved: for each point and repetition, every server in turn.
-POINTS=(); for r in $RATES; do POINTS+=("5389:$r"); done; POINTS+=("tr111:20000" "5389:0")
+POINTS=(); if [ "$RATES" != none ]; then for r in $RATES; do POINTS+=("5389:$r"); done; POINTS+=("tr111:20000"); fi; POINTS+=("5389:0")
 ALL="$OUT/all-runs.txt"; : >"$ALL"
 for pt in "${POINTS[@]}"; do
   mode=${pt%%:*}; rate=${pt##*:}
