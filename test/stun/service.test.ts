@@ -2,6 +2,12 @@
 // driven by real UDP datagrams.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp } from '../../src/app.ts';
+import { parseConfig } from '../../src/core/config/load.ts';
+import { memoryLogger } from '../../src/core/log.ts';
 import {
   Attr, MessageType, TR111_BINDING_VALUE, encodeMessage, findAttribute, attributeValue, decodeAddressValue,
   decodeErrorCode, fingerprintValid, verifyIntegrity, STYLE_RFC3489, STYLE_RFC5389, buildUdpConnectionRequest,
@@ -199,4 +205,18 @@ test('STUN service: 50 000 mutated datagrams do not crash it; a valid request st
   const r = await c.request(encodeMessage(MessageType.BindingRequest, tid, []), b.port, 2000);
   assert.equal(r.type, MessageType.BindingResponse);
   assert.deepEqual(r.transactionId, tid);
+});
+
+test('STUN service: a port already in use raises STUN_BIND, the rest of the node starts, a UDP CR gets a failed result', async (t) => {
+  const busy = await UdpClient.open();
+  const dir = mkdtempSync(join(tmpdir(), 'opst-stun-'));
+  const app = createApp({ log: memoryLogger('silent'), config: parseConfig(`site: { id: t, domain: t.test }\nstateDir: ${dir}\nacs: { enabled: false }\napi: { enabled: false }\nstun: { enabled: true, listen: { host: 127.0.0.1, port: ${busy.port} } }\n`) });
+  t.after(async () => { await app.stop(); busy.close(); rmSync(dir, { recursive: true, force: true }); });
+  await app.start();
+  assert.equal(app.health.has('STUN_BIND'), true);
+  assert.equal(app.health.status(), 'failing');
+  const results: EventMap['stun.cr.result'][] = [];
+  app.events.on('stun.cr.result', (r) => results.push(r));
+  app.events.emit('stun.cr.send', { requestId: 'x', deviceId: 'D', host: '127.0.0.1', port: 9, message: 'GET http://127.0.0.1:9?ts=1 HTTP/1.1\r\n\r\n' });
+  assert.deepEqual(results.map((r) => [r.ok, r.detail]), [[false, 'STUN socket is not bound']]);
 });
