@@ -29,12 +29,18 @@ function behindNat(crUrl: string, remoteIp: string): boolean {
   }
 }
 
+// §8.10 rule 2: a CPE drops a request whose ts is not newer than the last one it accepted, so two
+// requests to one device within a second must still carry growing timestamps.
+const lastTs = new Map<string, number>();
+
 async function viaUdp(e: Engine, bindings: StunBindingRepo, deviceId: string, username: string, password: string): Promise<Outcome | null> {
   const b = bindings.byDevice(deviceId);
   if (!b) return null;
   const requestId = randomBytes(8).toString('hex');
+  const ts = Math.max(Math.floor(e.clock.now() / 1000), (lastTs.get(deviceId) ?? 0) + 1);
+  lastTs.set(deviceId, ts);
   const message = buildUdpConnectionRequest({
-    host: b.address, port: b.port, ts: Math.floor(e.clock.now() / 1000), id: randomInt(1, 2 ** 31),
+    host: b.address, port: b.port, ts, id: randomInt(1, 2 ** 31),
     username, cnonce: randomBytes(8).toString('hex'), password,
   });
   const session = waitFor<{ deviceId: string }>(e, (fn) => e.events.on('acs.session.start', fn), (p) => p.deviceId === deviceId, e.cfg.connectionRequest.timeout * 3);
