@@ -22,12 +22,7 @@ const BIND_RETRY_MS = 30_000;
 const STATS_FLUSH_MS = 5_000;
 const MIN_REBUILD_MS = 500;
 
-export interface DnsServiceOptions {
-  /** Lease source override (tests); default: LeaseRepo on the store. */
-  leases?: LeaseSource;
-}
-
-export function createDnsService(ctx: ServiceContext<DnsConfig>, opts: DnsServiceOptions = {}): Service {
+export function createDnsService(ctx: ServiceContext<DnsConfig>): Service {
   const cfg = ctx.config;
   const timers: Timer[] = [];
   const offs: (() => void)[] = [];
@@ -64,7 +59,7 @@ export function createDnsService(ctx: ServiceContext<DnsConfig>, opts: DnsServic
         forwarder = makeForwarder(ctx, cache, st);
         await forwarder.start();
       }
-      const parts = makeResponder(ctx, settings, forwarder, st, opts.leases);
+      const parts = makeResponder(ctx, settings, forwarder, st, new LeaseRepo(ctx.store));
       local = parts.local;
       local.start();
       offs.push(ctx.events.on('dhcp.lease', (e) => parts.local.leaseChanged(e)));
@@ -87,9 +82,9 @@ export function createDnsService(ctx: ServiceContext<DnsConfig>, opts: DnsServic
   };
 }
 
-function makeResponder(ctx: ServiceContext<DnsConfig>, settings: DnsSettings, forwarder: Forwarder | null, st: DnsStats, leaseOverride?: LeaseSource): { local: LocalZone; responder: Responder } {
+function makeResponder(ctx: ServiceContext<DnsConfig>, settings: DnsSettings, forwarder: Forwarder | null, st: DnsStats, repo: LeaseSource): { local: LocalZone; responder: Responder } {
   const cfg = ctx.config;
-  const leases = settings.zone.leases.enabled ? leaseOverride ?? new LeaseRepo(ctx.store) : null;
+  const leases = settings.zone.leases.enabled ? repo : null;
   let responder: Responder | null = null;
   const local = new LocalZone({
     builder: new ZoneBuilder(settings.zone), leases, clock: ctx.clock, log: ctx.log, domain: settings.zone.domain,
