@@ -212,8 +212,8 @@ if [ "$MAXSEARCH" = 1 ]; then
     best=0
     for r in $LADDER; do
       ok=0
-      for k in 1 2; do run_perf "$s" "$r" "$LADDER_DUR"; read -r a f _ <<<"$RES"
-        echo "  $s ladder $r try $k: ack/s=$a fail%=$f ${RES##* }" >&2
+      for k in 1 2; do run_perf "$s" "$r" "$LADDER_DUR"; read -r a f _ _ _ _ nz cpu <<<"$RES"
+        echo "  $s ladder $r try $k: ack/s=$a fail%=$f $nz server_cpu=${cpu}ms" >&2
         if awk -v f="$f" 'BEGIN{exit !(f<1)}'; then ok=1; break; fi; done
       [ $ok = 1 ] && best=$r || break
     done
