@@ -121,12 +121,14 @@ async function serve(config: Config, lab: boolean): Promise<number> {
   printWhereToLook(app, lab);
   let stopping = false;
   let stopWatchdog = () => {};
+  let keepAlive: NodeJS.Timeout | undefined;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     app.log.info({ signal }, 'stopping');
     notifySystemd('STOPPING=1');
     stopWatchdog();
+    clearInterval(keepAlive);
     await app.stop();
     process.exit(0);
   };
@@ -141,6 +143,9 @@ async function serve(config: Config, lab: boolean): Promise<number> {
   }
   notifySystemd('READY=1');
   stopWatchdog = startWatchdog();
+  // Stay up until a signal even when no socket holds the event loop (every listener failed to
+  // bind and is retrying on unref'd timers): a node that exits silently serves nobody.
+  keepAlive = setInterval(() => {}, 1 << 30);
   app.events.emit('app.ready', { lab });
   return -1; // keep running
 }
