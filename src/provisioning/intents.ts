@@ -44,6 +44,10 @@ const GLOBAL: IntentDef[] = [
   d('stun.port', 'uint', 'ManagementServer.STUNServerPort', PORT),
   d('stun.minKeepAlive', 'uint', 'ManagementServer.STUNMinimumKeepAlivePeriod (s)'),
   d('stun.maxKeepAlive', 'int', 'ManagementServer.STUNMaximumKeepAlivePeriod (s, -1 = none)', { min: -1 }),
+  // TR-069 Annex G.2.1 / tr069-protocol.md §8.2: per-device STUN credentials. Normally not in a
+  // template: the ACS generates them once per device when stun.enable is true (provision-stun.ts).
+  d('stun.username', 'string', 'ManagementServer.STUNUsername (generated per device unless given)', { maxLength: 256 }),
+  d('stun.password', 'string', 'ManagementServer.STUNPassword (generated per device unless given; hidden)', { maxLength: 256, secret: true }),
   d('device.provisioningCode', 'string', 'DeviceInfo.ProvisioningCode', { maxLength: 64 }),
   d('firmware.version', 'string', 'DeviceInfo.SoftwareVersion expected (checked; changed by the firmware service with Download)', { checkOnly: true }),
   d('ntp.enable', 'bool', 'Time.Enable'),

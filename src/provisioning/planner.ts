@@ -197,8 +197,7 @@ export class Planner {
     } else if (phase === 'write') {
       this.#spv.push(this.#diffs());
     } else if (phase === 'notify' && this.o.activeNotification) {
-      const crit = this.exp.params.filter((p) => p.critical && !p.secret && !p.checkOnly && !this.o.notified.has(p.path) && !this.failed.has(p.path));
-      this.#spa.push(crit.map((p) => p.path));
+      this.#spa.push(this.notifyPaths().filter((path) => !this.o.notified.has(path)));
     } else if (phase === 'verify') {
       this.#verifying = true;
       // Read back what was written, and the line status (a fact, not a setting: always fresh).
@@ -206,6 +205,18 @@ export class Planner {
       if (check.length > 0) this.#gpv.push(check.map((p) => p.path));
     }
     return 'continue';
+  }
+
+  /**
+   * Paths that should have active notification: critical values, and with STUN on the
+   * UDPConnectionRequestAddress (TR-069 Annex G.2.1, tr069-protocol.md §8.5: the ACS learns a new
+   * NAT binding from the `4 VALUE CHANGE` Inform it brings).
+   */
+  notifyPaths(): string[] {
+    const out = this.exp.params.filter((p) => p.critical && !p.secret && !p.checkOnly && !this.failed.has(p.path)).map((p) => p.path);
+    const udp = `${this.o.root}ManagementServer.UDPConnectionRequestAddress`;
+    if (this.profile && this.o.values['stun.enable'] === 'true' && this.tree.has(udp)) out.push(udp);
+    return out;
   }
 
   #diffs(): DesiredParam[] {

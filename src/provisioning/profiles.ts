@@ -68,6 +68,8 @@ export function management(root: string): Record<string, PathMap[]> {
     'stun.port': [p(`${ms}STUNServerPort`, U)],
     'stun.minKeepAlive': [p(`${ms}STUNMinimumKeepAlivePeriod`, U)],
     'stun.maxKeepAlive': [p(`${ms}STUNMaximumKeepAlivePeriod`, I)],
+    'stun.username': [p(`${ms}STUNUsername`, S)],
+    'stun.password': [p(`${ms}STUNPassword`, S)],
     'device.provisioningCode': [p(`${root}DeviceInfo.ProvisioningCode`, S)],
     'firmware.version': [p(`${root}DeviceInfo.SoftwareVersion`, S)],
     'ntp.enable': [p(`${root}Time.Enable`, B)],

@@ -31,6 +31,8 @@ export interface PlanResult {
   dropped: string[];
   missingLines: { line: number; table: string; reason: string }[];
   notifyRefused: string[];
+  /** Paths the plan wants under active notification (critical values, STUN's UDP address). */
+  notifyPaths: string[];
   rebootRequested: boolean;
   boolDigits: boolean;
   rpcMethods: readonly string[] | null;
@@ -67,6 +69,7 @@ export function resultOf(pl: Planner): PlanResult {
     dropped: pl.tree.dropped,
     missingLines,
     notifyRefused: [...pl.notifyRefused],
+    notifyPaths: pl.profile ? pl.notifyPaths() : [],
     rebootRequested: pl.rebootRequested,
     boolDigits: pl.boolDigits,
     rpcMethods: pl.rpcMethods,

@@ -67,7 +67,7 @@ export async function recordVerdict(e: Engine, c: ProvisioningContext, s: LiveSe
   if (fixedDrift.length > 0) e.log.info({ deviceId: ps.deviceId, intents: fixedDrift }, 'drift corrected');
   const prevNotified = (ps.prev?.detail as { notified?: { at: string; paths: string[] } } | null)?.notified;
   const keep = prevNotified && (!ps.since || prevNotified.at >= ps.since) ? prevNotified.paths : [];
-  const newly = r?.params.filter((p) => p.critical && !r.notifyRefused.includes(p.path)).map((p) => p.path) ?? [];
+  const newly = r?.notifyPaths.filter((path) => !r.notifyRefused.includes(path)) ?? [];
   await e.store.commit(() => {
     ps.pending.flush(e, c, ps.deviceId, ps.sessionId);
     c.devices.put({

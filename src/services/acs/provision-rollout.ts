@@ -8,6 +8,7 @@ import { normaliseMac } from '../../provisioning/parse.ts';
 import type { Engine } from './engine.ts';
 import type { ProvisioningContext } from './provision-context.ts';
 import { computeIntents } from './provision-session.ts';
+import { completeStunIntents } from './provision-stun.ts';
 
 export async function rolloutCandidates(e: Engine, c: ProvisioningContext): Promise<string[]> {
   const { content } = c.current();
@@ -27,6 +28,7 @@ export async function rolloutCandidates(e: Engine, c: ProvisioningContext): Prom
     const a = assign(content, facts, policy);
     const onboarded = prev.everCompliant && prev.appliedHash !== null;
     const intents = computeIntents(c, content, facts, a, onboarded);
+    completeStunIntents(e, row.deviceId, intents); // as the session will (stored STUN pair, defaults)
     if (intents.hash === row.desiredHash && a.zone === prev.zone && a.position === prev.position) continue;
     changed.push(row.deviceId);
   }

@@ -16,6 +16,7 @@ import type { LiveSession } from './sessions.ts';
 import { hasEvent } from './inform.ts';
 import type { ProvisioningContext } from './provision-context.ts';
 import { PendingEffects } from './provision-finish.ts';
+import { addStunIntents } from './provision-stun.ts';
 
 export interface ProvSession {
   deviceId: string;
@@ -73,6 +74,7 @@ export async function begin(e: Engine, c: ProvisioningContext, s: LiveSession): 
   // A factory reset (BOOTSTRAP) forgets what was applied: the phone is onboarded again.
   const onboarded = !bootstrap && prev !== null && prev.everCompliant && prev.appliedHash !== null;
   const intents = computeIntents(c, content, facts, assignment, onboarded);
+  await addStunIntents(e, s.deviceId, intents);
   const ps: ProvSession = {
     deviceId: s.deviceId, model: `${device.oui}-${device.productClass}`, device, facts, assignment, intents, prev, bootstrap,
     since: device.lastBootstrap, onboarded, planner: null, before: new Map(), finished: false, startedAt: e.clock.now(), discovering: false,

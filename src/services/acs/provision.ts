@@ -14,6 +14,7 @@ import type { LiveSession } from './sessions.ts';
 import { provisioningContext } from './provision-context.ts';
 import { begin, computeIntents, newPlanner, type ProvSession } from './provision-session.ts';
 import { recordVerdict } from './provision-finish.ts';
+import { addStunIntents } from './provision-stun.ts';
 
 export const PROVISIONING_ID_PREFIX = 'prov-';
 
@@ -35,6 +36,7 @@ export async function nextProvisioningRequest(e: Engine, s: LiveSession): Promis
       // Onboarded: the zone's steady interval now applies; plan again with what we just learned.
       ps.onboarded = true;
       const next = computeIntents(c, c.current().content, ps.facts, ps.assignment, true);
+      await addStunIntents(e, ps.deviceId, next);
       if (next.hash !== ps.intents.hash) {
         ps.intents = next;
         ps.prev = c.devices.get(ps.deviceId);
