@@ -127,3 +127,21 @@ test('API: no token → 401; secrets in task arguments are masked', async () => 
   assert.match(sent.body, /hunter2-secret/, 'the phone gets the real value');
   c.close();
 });
+
+test('9005 (invalid parameter name) is a permanent fault recorded on the device; the server goes on', async () => {
+  const c = new RawCpe(o.acsUrl, o.ca, o.bootstrap);
+  await c.send(inform('F9005', ['1 BOOT']));
+  await c.post('');
+  const id = await queue('F9005', 'GetParameterValues', { parameterNames: ['Device.No.Such.Thing'] });
+  c.cookie = '';
+  await c.send(inform('F9005', ['6 CONNECTION REQUEST']));
+  const req = parse(await c.post(''));
+  assert.equal(req.body.method, 'GetParameterValues');
+  assert.equal((await c.send(fault(9005), req.header.id)).status, 204);
+  const t = await task(id);
+  assert.equal(t.status, 'fault');
+  assert.equal((t.result.fault as { code: number }).code, 9005);
+  const d = await o.api<{ faults: { code: string; method: string }[] }>('GET', `/api/v1/devices/${dev('F9005')}`);
+  assert.deepEqual(d.body.faults.map((f) => [f.code, f.method]), [['9005', 'GetParameterValues']]);
+  c.close();
+});
