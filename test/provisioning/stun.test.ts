@@ -10,6 +10,7 @@ import type { SimPhone } from '../sim/index.ts';
 import { StunClient, StunRequestError } from '../sim/stun-client.ts';
 import { StunBindingRepo, type StunBinding } from '../../src/store/stun-bindings.ts';
 import { MASK } from '../../src/provisioning/result.ts';
+import { offlinePhone, plannerFor, runPlan } from './helpers.ts';
 
 const STUN_FILES = {
   'stun.yaml': `templates:
@@ -149,4 +150,23 @@ test('phones get distinct STUN usernames and passwords; a second session does no
   assert.equal(repo().usernameOf(idOf(a)), before);
   assert.ok(!s.acsMethods.includes('SetParameterValues'), `nothing written again without a factory reset: ${s.acsMethods.join(', ')}`);
   assert.equal(site.row(a).state, 'compliant', site.row(a).reason);
+});
+
+test('planner (pure): STUN on → STUNUsername/STUNPassword written, the password masked and not read back; Notification=2 on UDPConnectionRequestAddress only with STUN on', () => {
+  const values = { 'inform.interval': '300', 'sip.proxy': 'pbx.site.lan', 'stun.enable': 'true', 'stun.server': 'stun.site.lan', 'stun.port': '3478',
+    'stun.username': 'stun-0123456789abcdef', 'stun.password': 'pw-stun' };
+  const { phone, host } = offlinePhone('tr181');
+  const pl = plannerFor('Device.', values);
+  runPlan(pl, host);
+  const udp = 'Device.ManagementServer.UDPConnectionRequestAddress';
+  assert.equal(phone.get('Device.ManagementServer.STUNUsername'), 'stun-0123456789abcdef');
+  assert.equal(phone.get('Device.ManagementServer.STUNPassword'), 'pw-stun');
+  assert.equal(notification(phone, udp), 2);
+  const r = pl.result();
+  assert.ok(r.notifyPaths.includes(udp));
+  const pw = r.params.find((x) => x.intent === 'stun.password')!;
+  assert.deepEqual([pw.secret, pw.want, pw.status], [true, MASK, 'ok']);
+  const off = plannerFor('Device.', { ...values, 'stun.enable': 'false' });
+  runPlan(off, offlinePhone('tr181').host);
+  assert.ok(!off.result().notifyPaths.includes(udp));
 });
