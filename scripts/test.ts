@@ -20,6 +20,11 @@ function find(dir: string, out: string[] = []): string[] {
 const filter = process.argv.slice(2);
 let files = [...find('src'), ...find('test')].sort();
 if (filter.length > 0) files = files.filter((f) => filter.some((x) => f.includes(x)));
+if (files.length === 0) {
+  // node --test with no file would discover and run everything: say so instead.
+  process.stderr.write(`no test file matches ${filter.join(' ')}\n`);
+  process.exit(1);
+}
 
 if (filter.length === 0) {
   const check = spawnSync('npm', ['run', '--silent', 'check'], { stdio: 'inherit' });
