@@ -16,7 +16,7 @@ import type { Logger } from '../core/log.ts';
 import { CentralRepo, type SiteSummary } from '../store/sync-central.ts';
 import { checkPayload, FIRMWARE_FILE, reportBatchSchema } from '../protocols/bundle/index.ts';
 import type { CentralConfig } from './config.ts';
-import { sendFile, statFile } from './files.ts';
+import { sendFile, statFile } from '../core/http-files.ts';
 
 const SITE = /^[a-z0-9][a-z0-9-]{0,62}$/;
 

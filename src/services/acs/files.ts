@@ -6,71 +6,19 @@
 //                                     Upload task; size and SHA-256 recorded.
 
 import { createHash } from 'node:crypto';
-import { createReadStream, mkdirSync, statSync, writeFileSync, renameSync, openSync, fsyncSync, closeSync, readSync, type Stats } from 'node:fs';
+import { mkdirSync, writeFileSync, renameSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { sendFile, statFile } from '../../core/http-files.ts';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine } from './engine.ts';
 
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/;
-const etags = new Map<string, { key: string; etag: string }>();
-
-function etagOf(file: string, size: number, mtimeMs: number): string {
-  const key = `${size}:${mtimeMs}`;
-  const hit = etags.get(file);
-  if (hit?.key === key) return hit.etag;
-  // A strong validator from the content (cached per size+mtime), so a re-imported identical
-  // image keeps its ETag and phones can resume across restarts.
-  const h = createHash('sha256');
-  const fd = openSync(file, 'r');
-  try {
-    const buf = Buffer.allocUnsafe(1 << 20);
-    let n: number;
-    let pos = 0;
-    while ((n = readSync(fd, buf, 0, buf.length, pos)) > 0) { h.update(buf.subarray(0, n)); pos += n; }
-  } finally {
-    closeSync(fd);
-  }
-  const etag = `"${h.digest('hex').slice(0, 32)}"`;
-  etags.set(file, { key, etag });
-  return etag;
-}
-
-/** Parse a single `bytes=` range (RFC 9110 §14.1.2); null = whole file; 'bad' = 416. */
-export function parseRange(header: string | undefined, size: number): { start: number; end: number } | null | 'bad' {
-  if (!header) return null;
-  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (!m || (m[1] === '' && m[2] === '')) return header.includes(',') ? null : 'bad';
-  let start: number;
-  let end: number;
-  if (m[1] === '') { start = Math.max(0, size - Number(m[2])); end = size - 1; }
-  else { start = Number(m[1]); end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1); }
-  if (start > end || start >= size) return 'bad';
-  return { start, end };
-}
 
 async function serveFirmware(e: Engine, req: FastifyRequest<{ Params: { name: string } }>, reply: FastifyReply): Promise<FastifyReply> {
   const name = req.params.name;
-  if (!SAFE_NAME.test(name)) return reply.code(404).send({ code: 'ACS_FILE_NOT_FOUND', message: 'No such file' });
-  const file = join(e.firmwareDir, name);
-  let st: Stats;
-  try {
-    st = statSync(file);
-    if (!st.isFile()) throw new Error('not a file');
-  } catch {
-    return reply.code(404).send({ code: 'ACS_FILE_NOT_FOUND', message: 'No such file' });
-  }
-  const etag = etagOf(file, st.size, st.mtimeMs);
-  reply.header('etag', etag).header('accept-ranges', 'bytes').header('last-modified', st.mtime.toUTCString())
-    .header('content-type', 'application/octet-stream');
-  if (req.headers['if-none-match'] === etag) return reply.code(304).send();
-  const ifRange = req.headers['if-range'];
-  const range = ifRange && ifRange !== etag ? null : parseRange(req.headers.range, st.size);
-  if (range === 'bad') return reply.code(416).header('content-range', `bytes */${st.size}`).send();
-  const { start, end } = range ?? { start: 0, end: st.size - 1 };
-  reply.header('content-length', String(Math.max(0, end - start + 1)));
-  if (range) reply.code(206).header('content-range', `bytes ${start}-${end}/${st.size}`);
-  if (req.method === 'HEAD' || st.size === 0) return reply.send();
-  return reply.send(createReadStream(file, { start, end }));
+  const st = SAFE_NAME.test(name) ? statFile(join(e.firmwareDir, name)) : null;
+  if (!st) return reply.code(404).send({ code: 'ACS_FILE_NOT_FOUND', message: 'No such file' });
+  return sendFile(req, reply, join(e.firmwareDir, name), st, true);
 }
 
 async function receiveUpload(e: Engine, req: FastifyRequest<{ Params: { token: string } }>, reply: FastifyReply): Promise<FastifyReply> {

@@ -1,6 +1,7 @@
-// Static files for sites: the bundle (strong ETag = its SHA-256, so If-None-Match costs a stat
-// when nothing changed) and firmware images with Range/If-Range (RFC 9110 §13.1.5, §14) so a
-// site resumes a cut download.
+// Serving files over HTTP with a strong ETag (the content's SHA-256, hashed once per
+// size+mtime+inode, so If-None-Match costs a stat when nothing changed) and Range/If-Range
+// (RFC 9110 §13.1.5, §14) so a cut download resumes: firmware for phones (services/acs) and
+// bundles and firmware for sites (central).
 import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, openSync, readSync, statSync, type Stats } from 'node:fs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -47,6 +48,7 @@ export function statFile(file: string): Stats | null {
 }
 
 export function sendFile(req: FastifyRequest, reply: FastifyReply, file: string, st: Stats, ranges: boolean): FastifyReply {
+  reply.header('last-modified', st.mtime.toUTCString());
   const etag = etagOf(file, st);
   reply.header('etag', etag).header('content-type', ranges ? 'application/octet-stream' : 'application/json').header('cache-control', 'no-cache');
   if (ranges) reply.header('accept-ranges', 'bytes');
@@ -58,6 +60,6 @@ export function sendFile(req: FastifyRequest, reply: FastifyReply, file: string,
   const { start, end } = range ?? { start: 0, end: st.size - 1 };
   reply.header('content-length', String(Math.max(0, end - start + 1)));
   if (range) reply.code(206).header('content-range', `bytes ${start}-${end}/${st.size}`);
-  if (req.method === 'HEAD' || st.size === 0) return reply.send();
+  if (st.size === 0) return reply.send();
   return reply.send(createReadStream(file, { start, end }));
 }
