@@ -230,7 +230,7 @@ function progressLine(r: CellRow): string {
   return `  ${s.keepAlive ? 'keepalive' : 'newconn  '} ${String(s.phones).padStart(4)} phones ${s.server.padEnd(7)} rep ${s.rep}: `
     + `${r.rate.toFixed(0).padStart(6)} sessions/s p50 ${r.p50.toFixed(1)} p99 ${r.p99.toFixed(1)} ms, fail ${r.failures}, `
     + `cpu srv ${r.serverCpuPct.toFixed(0)}% (main ${r.mainThreadCpuPct.toFixed(0)}% runq ${r.mainThreadRunqPct.toFixed(0)}%, ${r.cpuMsPerSession.toFixed(2)} ms/session) cli ${r.clientCpuPct.toFixed(0)}% (runq ${r.clientRunqPct.toFixed(0)}%), rss ${(r.rssPeakKb / 1024).toFixed(0)}/${(r.rssEndKb / 1024).toFixed(0)} MB, `
-    + `primed ${(r.primedAfterMs / 1000).toFixed(1)} s, attempt ${r.attempts}, bg ${r.busyBefore.toFixed(0)}%/${r.noise.othersPct.toFixed(0)}% steal ${r.noise.stealPct.toFixed(0)}%`
+    + `primed ${(r.primedAfterMs / 1000).toFixed(1)} s${r.slowestFirst && r.slowestFirst.totalMs > 5000 ? ` (slowest first session ${(r.slowestFirst.totalMs / 1000).toFixed(1)} s, API ${(r.slowestFirst.enqueueMs / 1000).toFixed(1)} s)` : ''}, attempt ${r.attempts}, bg ${r.busyBefore.toFixed(0)}%/${r.noise.othersPct.toFixed(0)}% steal ${r.noise.stealPct.toFixed(0)}%`
     + (r.checks.length ? `  CHECK: ${r.checks.join('; ')}` : '') + (Object.keys(r.failReasons).length ? `  reasons: ${JSON.stringify(r.failReasons)}` : '');
 }
 

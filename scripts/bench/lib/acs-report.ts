@@ -27,11 +27,11 @@ function repetitions(rows: CellRow[], maxBusy: number): string {
   const body = rows.map((r) => [
     variantOf(r), String(r.spec.phones), r.spec.server, String(r.spec.rep), fmt(r.rate), fmt(r.p50, 1), fmt(r.p99, 1), String(r.failures),
     fmt(r.apiP50, 2), `${fmt(r.serverCpuPct)} (${fmt(r.mainThreadCpuPct)}/${fmt(r.mainThreadRunqPct)})`, fmt(r.cpuMsPerSession, 2),
-    `${fmt(r.clientCpuPct)} (${fmt(r.clientRunqPct)})`, mb(r.rssPeakKb), mb(r.rssEndKb),
+    `${fmt(r.clientCpuPct)} (${fmt(r.clientRunqPct)})`, mb(r.rssPeakKb), mb(r.rssEndKb), fmt(r.primedAfterMs / 1000, 1),
     `${fmt(r.busyBefore)}/${fmt(r.noise.othersPct)}/${fmt(r.noise.stealPct)}${r.noise.othersPct > maxBusy ? ' noisy' : ''}${discardedNote(r)}`, r.checks.length ? r.checks.join('; ') : 'ok',
   ]);
   return markdownTable(['variant', 'phones', 'server', 'rep', 'sessions/s', 'p50 ms', 'p99 ms', 'failures', 'API p50 ms',
-    'server CPU % (main thread on CPU/waiting %)', 'server CPU ms/session', 'client CPU % (waiting %)', 'RSS peak MB', 'RSS end MB', 'noise bg before/during, steal %', 'checks'], body, 3);
+    'server CPU % (main thread on CPU/waiting %)', 'server CPU ms/session', 'client CPU % (waiting %)', 'RSS peak MB', 'RSS end MB', 'all phones past first session, s', 'noise bg before/during, steal %', 'checks'], body, 3);
 }
 
 function summary(rows: CellRow[]): string {

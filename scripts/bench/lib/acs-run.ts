@@ -126,6 +126,7 @@ function merge(a: RunResult, b: RunResult): RunResult {
     sessionsTotal: a.sessionsTotal + b.sessionsTotal, spvsTotal: a.spvsTotal + b.spvsTotal, noSpv: a.noSpv + b.noSpv,
     extraSpv: a.extraSpv + b.extraSpv, idMismatch: a.idMismatch + b.idMismatch, challengedInWindow: a.challengedInWindow + b.challengedInWindow,
     enqueued: { ...a.enqueued, ...b.enqueued },
+    ...((b.slowestFirst?.totalMs ?? -1) > (a.slowestFirst?.totalMs ?? -1) ? { slowestFirst: b.slowestFirst } : a.slowestFirst ? { slowestFirst: a.slowestFirst } : {}),
   };
 }
 
@@ -173,6 +174,8 @@ export interface CellRow {
   noise: Noise;
   /** Time from the start until every phone had finished its first session (before the warm-up), ms. */
   primedAfterMs: number;
+  /** The slowest first session: total and its API enqueue part, ms. */
+  slowestFirst: { totalMs: number; enqueueMs: number } | null;
   /** 1 + the times this cell was repeated because other processes were busy during it. */
   attempts: number;
   /** The attempts not kept (more disturbed than this one): their sessions/s and others' CPU %. */
@@ -213,7 +216,7 @@ export async function runCell(env: CellEnv, c: CellSpec): Promise<CellRow> {
   return {
     spec: { ...c, phones: c.phones.length }, rate: r.okInWindow / c.seconds, p50: percentile(r.latencies, 0.5), p99: percentile(r.latencies, 0.99),
     apiP50: percentile(r.apiLatencies, 0.5), failures: r.failuresInWindow, failReasons: r.failReasons, ...w, busyBefore, checks, log,
-    cpuMsPerSession: r.okInWindow > 0 ? (w.serverCpuPct * 10 * c.seconds) / r.okInWindow : NaN, primedAfterMs, attempts: 1, discarded: [],
+    cpuMsPerSession: r.okInWindow > 0 ? (w.serverCpuPct * 10 * c.seconds) / r.okInWindow : NaN, primedAfterMs, attempts: 1, discarded: [], slowestFirst: r.slowestFirst ?? null,
   };
 }
 

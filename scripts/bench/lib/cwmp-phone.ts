@@ -83,6 +83,8 @@ export class BenchPhone {
   onSpv: ((xml: string) => void) | null = null;
   /** When set, every response of a session is recorded under its step name. */
   capture: Capture | null = null;
+  /** When set, each request's round-trip (ms, status) is appended: diagnostics of slow sessions. */
+  timings: { ms: number; status: number }[] | null = null;
 
   constructor(t: BenchTarget, creds: PhoneCreds, events = ['2 PERIODIC']) {
     this.#t = t;
@@ -177,8 +179,11 @@ export class BenchPhone {
     return out;
   }
 
-  #post(body: string, headers: Record<string, string>): Promise<Http1Response> {
-    return this.#acs!.request('POST', '/', body === '' ? headers : { ...XML, ...headers }, body);
+  async #post(body: string, headers: Record<string, string>): Promise<Http1Response> {
+    const t0 = performance.now();
+    const r = await this.#acs!.request('POST', '/', body === '' ? headers : { ...XML, ...headers }, body);
+    this.timings?.push({ ms: performance.now() - t0, status: r.status });
+    return r;
   }
 
   #authorization(): Record<string, string> {

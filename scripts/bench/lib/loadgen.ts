@@ -42,6 +42,8 @@ export interface RunResult {
   extraSpv: number;
   idMismatch: number;
   challengedInWindow: number;
+  /** The phone that took longest to finish its first session: total and API enqueue time, ms. */
+  slowestFirst?: { totalMs: number; enqueueMs: number };
   /** Device ids of the phones that ran, with the number of tasks each queued. */
   enqueued: Record<string, number>;
 }
@@ -59,11 +61,14 @@ const inWindow = (sh: Shared, now: number) => sh.window !== null && now >= sh.wi
 async function phoneLoop(p: BenchPhone, req: RunRequest, res: RunResult, sh: Shared): Promise<void> {
   await sleep(req.startAt - Date.now());
   let primed = false;
+  const begin = performance.now();
+  let enqueueMs = 0;
   while (sh.window === null || Date.now() < sh.window.to) {
     try {
       if (req.enqueue && p.pendingTask === null) {
         const a0 = performance.now();
         await p.enqueueSpv();
+        if (!primed) enqueueMs = performance.now() - a0;
         res.enqueued[p.deviceId] = (res.enqueued[p.deviceId] ?? 0) + 1;
         if (inWindow(sh, Date.now())) res.apiLatencies.push(performance.now() - a0);
       }
@@ -88,6 +93,9 @@ async function phoneLoop(p: BenchPhone, req: RunRequest, res: RunResult, sh: Sha
     }
     if (!primed) {
       primed = true;
+      // The slowest first session says what held the start of a cell back (diagnostics).
+      const totalMs = performance.now() - begin;
+      if (!res.slowestFirst || totalMs > res.slowestFirst.totalMs) res.slowestFirst = { totalMs, enqueueMs };
       if (--sh.unprimed === 0) sh.onPrimed();
     }
   }
