@@ -99,7 +99,7 @@ function machine(): Record<string, string> {
     date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), nproc: sh('nproc', []), cpu: cpus()[0]?.model ?? '?',
     mem: `${Math.round(Number(/MemTotal:\s+(\d+)/.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? 0) / 1048576)} GiB`,
     kernel: sh('uname', ['-r']), node: process.version, commit,
-    fs: sh('stat', ['-f', '-c', '%T', tmpdir()]),
+    fs: sh('findmnt', ['-n', '-o', 'FSTYPE', '-T', tmpdir()]),
   };
 }
 
