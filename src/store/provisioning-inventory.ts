@@ -3,6 +3,7 @@
 
 import type { Store } from './index.ts';
 import type { Statement } from './db.ts';
+import { prep } from './db.ts';
 
 export interface InventoryRow {
   scope: 'position' | 'device';
@@ -14,13 +15,10 @@ export interface InventoryRow {
 
 export class ProvisioningInventoryRepo {
   readonly #store: Store;
-  readonly #stmts = new Map<string, Statement>();
 
-  /** Prepared once per SQL text (preparing costs more than running on the session path). */
+  /** Prepared once per connection and SQL text (store/db.ts prep). */
   #st(sql: string): Statement {
-    let st = this.#stmts.get(sql);
-    if (!st) this.#stmts.set(sql, (st = this.#store.db.prepare(sql)));
-    return st;
+    return prep(this.#store.db, sql);
   }
 
   constructor(store: Store) {
@@ -70,13 +68,10 @@ export class ProvisioningInventoryRepo {
 
 export class ReadinessRepo {
   readonly #store: Store;
-  readonly #stmts = new Map<string, Statement>();
 
-  /** Prepared once per SQL text (preparing costs more than running on the session path). */
+  /** Prepared once per connection and SQL text (store/db.ts prep). */
   #st(sql: string): Statement {
-    let st = this.#stmts.get(sql);
-    if (!st) this.#stmts.set(sql, (st = this.#store.db.prepare(sql)));
-    return st;
+    return prep(this.#store.db, sql);
   }
 
   constructor(store: Store) {

@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import type { Store } from './index.ts';
 import type { Statement } from './db.ts';
+import { prep } from './db.ts';
 
 type Values = Record<string, string>;
 interface Item { values?: Values }
@@ -54,13 +55,10 @@ export function contentHash(content: StoredContent): string {
 
 export class ProvisioningRepo {
   readonly #store: Store;
-  readonly #stmts = new Map<string, Statement>();
 
-  /** Prepared once per SQL text (preparing costs more than running on the session path). */
+  /** Prepared once per connection and SQL text (store/db.ts prep). */
   #st(sql: string): Statement {
-    let st = this.#stmts.get(sql);
-    if (!st) this.#stmts.set(sql, (st = this.#store.db.prepare(sql)));
-    return st;
+    return prep(this.#store.db, sql);
   }
 
   constructor(store: Store) {
