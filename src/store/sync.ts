@@ -26,13 +26,8 @@ export interface RejectionRow {
   message: string;
 }
 
-export interface FirmwareRow {
-  file: string;
-  vendor: string;
-  models: string[];
-  version: string;
-  size: number;
-  sha256: string;
+/** A catalogue entry as tracked locally: where its download stands. */
+export interface FirmwareRow extends Omit<CatalogueEntry, 'url' | 'signature'> {
   url: string | null;
   signature: string | null;
   state: 'pending' | 'ready' | 'failed';

@@ -11,18 +11,8 @@ import type { DhcpConfig, DhcpVendorRule } from '../../core/config/dhcp.ts';
 import type { Lease } from '../../store/leases.ts';
 import type { Scope } from './scopes.ts';
 
-export interface ClientFacts {
-  mac: string;
-  clientId: string | null;
-  hostname: string | null;
-  vendorClass: string | null;
-  oui: string | null;
-  serial: string | null;
-  productClass: string | null;
-  circuitId: string | null;
-  remoteId: string | null;
-  giaddr: string | null;
-}
+/** What a client tells about itself: the identity part of its lease record. */
+export type ClientFacts = Pick<Lease, 'mac' | 'clientId' | 'hostname' | 'vendorClass' | 'oui' | 'serial' | 'productClass' | 'circuitId' | 'remoteId' | 'giaddr'>;
 
 /** Printable, bounded text for the lease record (hostnames and classes come from the wire). */
 function clean(s: string | undefined, max = 64): string | null {
