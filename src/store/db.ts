@@ -88,19 +88,27 @@ export class GroupCommitter {
     });
   }
 
-  /** Run everything queued now, in one transaction. */
+  /** Run everything queued now, in one transaction; each write in its own savepoint. */
   flush(): void {
     this.#scheduled = false;
     const batch = this.#queue;
     this.#queue = [];
     if (batch.length === 0) return;
+    const sp = prep(this.#db, 'SAVEPOINT gc_item');
+    const release = prep(this.#db, 'RELEASE gc_item');
+    const rollback = prep(this.#db, 'ROLLBACK TO gc_item');
     const results: { ok: boolean; value: unknown }[] = [];
     try {
       this.#db.transaction(() => {
         for (const item of batch) {
+          sp.run();
           try {
-            results.push({ ok: true, value: this.#db.transaction(item.fn)() });
+            results.push({ ok: true, value: item.fn() });
+            release.run();
           } catch (err) {
+            // Undo just this write; the others in the batch still commit.
+            rollback.run();
+            release.run();
             results.push({ ok: false, value: err });
           }
         }
