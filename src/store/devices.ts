@@ -33,6 +33,12 @@ export interface DeviceRow {
   lastCrResult: string | null;
 }
 
+export interface AuthState {
+  own: { username: string; password: string } | null;
+  pending: { username: string; password: string } | null;
+  hasCrPassword: boolean;
+}
+
 export interface InformFacts {
   id: string;
   oui: string;
@@ -116,25 +122,29 @@ export class DeviceRepo {
     return { total, items };
   }
 
-  /** The device's own ACS credentials (after rotation), decrypted; null if none. */
-  credentials(id: string): { username: string; password: string } | null {
-    const r = prep(this.#store.db, 'SELECT username, password_enc FROM devices WHERE id = ?').get(id) as { username: string | null; password_enc: string | null } | undefined;
-    if (!r?.username || !r.password_enc) return null;
-    return { username: r.username, password: this.#store.secrets.open(r.password_enc) };
+  /**
+   * Everything authentication needs about a device in one read (the Inform path): its own
+   * credential, the pending rotated one, and whether a connection-request password is stored.
+   * Null for a device never seen.
+   */
+  authState(id: string): AuthState | null {
+    const r = prep(this.#store.db, `SELECT username, password_enc AS p, pending_username AS pu, pending_password_enc AS pp,
+      cr_password_enc IS NOT NULL AS cr FROM devices WHERE id = ?`).get(id) as
+      { username: string | null; p: string | null; pu: string | null; pp: string | null; cr: number } | undefined;
+    if (!r) return null;
+    const open = (box: string) => this.#store.secrets.open(box);
+    return {
+      own: r.username && r.p ? { username: r.username, password: open(r.p) } : null,
+      pending: r.pu && r.pp ? { username: r.pu, password: open(r.pp) } : null,
+      hasCrPassword: Boolean(r.cr),
+    };
   }
 
-  setCredentials(id: string, username: string, password: string): void {
-    prep(this.#store.db, 'UPDATE devices SET username = ?, password_enc = ? WHERE id = ?').run(username, this.#store.secrets.seal(password), id);
-  }
-
+  /** Where and how to send a connection request (the password decrypted). */
   crCredentials(id: string): { url: string; username: string; password: string } | null {
     const r = prep(this.#store.db, 'SELECT cr_url, cr_username, cr_password_enc FROM devices WHERE id = ?').get(id) as { cr_url: string; cr_username: string; cr_password_enc: string | null } | undefined;
     if (!r) return null;
     return { url: r.cr_url, username: r.cr_username, password: r.cr_password_enc ? this.#store.secrets.open(r.cr_password_enc) : '' };
-  }
-
-  setCrCredentials(id: string, username: string, password: string): void {
-    prep(this.#store.db, 'UPDATE devices SET cr_username = ?, cr_password_enc = ? WHERE id = ?').run(username, this.#store.secrets.seal(password), id);
   }
 
   /** Credentials generated for rotation, not yet confirmed by the phone. */
@@ -142,13 +152,6 @@ export class DeviceRepo {
     const box = this.#store.secrets;
     prep(this.#store.db, `UPDATE devices SET pending_username = ?, pending_password_enc = ?, pending_cr_username = ?, pending_cr_password_enc = ? WHERE id = ?`)
       .run(c.username, box.seal(c.password), c.crUsername, box.seal(c.crPassword), id);
-  }
-
-  pending(id: string): { username: string; password: string; crUsername: string; crPassword: string } | null {
-    const r = prep(this.#store.db, 'SELECT pending_username AS u, pending_password_enc AS p, pending_cr_username AS cu, pending_cr_password_enc AS cp FROM devices WHERE id = ?')
-      .get(id) as { u: string | null; p: string | null; cu: string | null; cp: string | null } | undefined;
-    if (!r?.u || !r.p || r.cu === null || !r.cp) return null;
-    return { username: r.u, password: this.#store.secrets.open(r.p), crUsername: r.cu, crPassword: this.#store.secrets.open(r.cp) };
   }
 
   /** The phone confirmed (or already uses) the pending credentials: make them the active ones. */

@@ -9,28 +9,29 @@ import type { SetParameterValues } from '../../protocols/cwmp/types.ts';
 import type { Engine } from './engine.ts';
 import type { LiveSession } from './sessions.ts';
 import type { Candidate } from './auth.ts';
+import type { AuthState } from '../../store/devices.ts';
 
 const secret = () => randomBytes(18).toString('base64url');
 
 /** Which credentials may open a session for this device (§6.3 steps 2–3). */
-export function candidatesFor(e: Engine, deviceId: string, bootstrapEvent: boolean): Candidate[] {
+export function candidatesFor(e: Engine, st: AuthState | null, bootstrapEvent: boolean): Candidate[] {
   const out: Candidate[] = [];
-  const own = e.repos.devices.credentials(deviceId);
-  if (own) out.push({ ...own, kind: 'device' });
-  const pending = e.repos.devices.pending(deviceId);
-  if (pending) out.push({ username: pending.username, password: pending.password, kind: 'pending' });
+  if (st?.own) out.push({ ...st.own, kind: 'device' });
+  if (st?.pending) out.push({ ...st.pending, kind: 'pending' });
   const boot = e.cfg.auth.bootstrap;
   // Bootstrap credentials only for first contact or a factory-reset phone (0 BOOTSTRAP):
   // never as a standing back door for an onboarded phone.
-  if (boot && (!own || bootstrapEvent)) out.push({ username: boot.username, password: boot.password, kind: 'bootstrap' });
+  if (boot && (!st?.own || bootstrapEvent)) out.push({ username: boot.username, password: boot.password, kind: 'bootstrap' });
   return out;
 }
 
-export function rotationDue(e: Engine, deviceId: string, kind: Candidate['kind']): boolean {
+/** Rotation is due after a bootstrap login, or when we hold no full set of own credentials. */
+export function rotationDue(e: Engine, st: AuthState | null, kind: Candidate['kind']): boolean {
   if (!e.cfg.auth.rotateCredentials) return false;
   if (kind === 'bootstrap') return true;
-  const d = e.repos.devices.get(deviceId);
-  return !d || !d.hasPassword || !d.hasCrPassword;
+  // Authenticated with the pending credential: the full pending set is promoted in this session.
+  if (kind === 'pending') return false;
+  return !st?.own || !st.hasCrPassword;
 }
 
 /** Generate and store (pending, encrypted) new credentials; return the SPV that installs them. */

@@ -93,7 +93,8 @@ function classify(env: CwmpEnvelope | null): SessionInput {
 async function startSession(e: Engine, req: Incoming, env: CwmpEnvelope<Inform>): Promise<Reply> {
   const inform = env.body;
   const deviceId = deviceIdString(inform.deviceId);
-  const auth = e.auth.check({ authorization: req.authorization, method: 'POST', remoteIp: req.remoteIp, encrypted: req.encrypted }, candidatesFor(e, deviceId, hasEvent(inform, '0 BOOTSTRAP')));
+  const authState = e.repos.devices.authState(deviceId);
+  const auth = e.auth.check({ authorization: req.authorization, method: 'POST', remoteIp: req.remoteIp, encrypted: req.encrypted }, candidatesFor(e, authState, hasEvent(inform, '0 BOOTSTRAP')));
   if (!auth.ok) {
     if (auth.failure) {
       e.metrics.counter('outpost_acs_auth_failures_total', 'CPE authentication failures').inc();
@@ -132,7 +133,7 @@ async function startSession(e: Engine, req: Incoming, env: CwmpEnvelope<Inform>)
     // Not durable → not acknowledged: the CPE retries (fault 8005 "Retry request", §1.8).
     return xmlReply({ namespace: env.namespace, header: idHeader(env), body: cwmpFault(8005, 'Retry request') });
   }
-  if (rotationDue(e, deviceId, auth.kind)) s.rotation = 'due';
+  if (rotationDue(e, authState, auth.kind)) s.rotation = 'due';
   s.hold = e.cfg.holdRequests && e.repos.tasks.hasQueued(deviceId);
   e.metrics.counter('outpost_acs_informs_total', 'Informs accepted').inc();
   e.events.emit('acs.session.start', { deviceId, sessionId: s.id, events: inform.events.map((x) => x.code) });
