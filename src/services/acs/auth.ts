@@ -7,6 +7,7 @@
 
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../../core/clock.ts';
+import { Lockout } from '../../core/lockout.ts';
 import type { AcsConfig } from '../../core/config/schema.ts';
 import { NonceManager, formatChallenge, parseAuthorization, verifyDigest } from '../../protocols/http/digest.ts';
 
@@ -21,26 +22,19 @@ export type AuthOutcome =
   | { ok: true; username: string; kind: Candidate['kind']; scheme: 'Digest' | 'Basic' }
   | { ok: false; status: 401 | 403; headers: Record<string, string>; reason: string; close: boolean; failure: boolean };
 
-interface SourceState {
-  failures: number[];
-  lockedUntil: number;
-}
-
 export class Authenticator {
   readonly #cfg: AcsConfig['auth'];
-  readonly #clock: Clock;
   readonly #nonces: NonceManager;
-  readonly #sources = new Map<string, SourceState>();
+  readonly #lockout: Lockout;
 
   constructor(cfg: AcsConfig['auth'], clock: Clock, secret: Buffer = randomBytes(32)) {
     this.#cfg = cfg;
-    this.#clock = clock;
+    this.#lockout = new Lockout({ failures: cfg.lockoutFailures, window: cfg.lockoutWindow, duration: cfg.lockoutDuration }, clock);
     this.#nonces = new NonceManager({ secret, lifetimeMs: cfg.nonceLifetime, clock });
   }
 
   isLockedOut(ip: string): boolean {
-    const s = this.#sources.get(ip);
-    return s !== undefined && s.lockedUntil > this.#clock.now();
+    return this.#lockout.lockedFor(ip) > 0;
   }
 
   /** Check the Authorization header of a request against the acceptable credentials. */
@@ -72,24 +66,15 @@ export class Authenticator {
   }
 
   #success(ip: string, c: Candidate, scheme: 'Digest' | 'Basic'): AuthOutcome {
-    this.#sources.delete(ip);
+    this.#lockout.succeed(ip);
     return { ok: true, username: c.username, kind: c.kind, scheme };
   }
 
   #fail(ip: string, reason: string): AuthOutcome {
-    const now = this.#clock.now();
-    const s = this.#sources.get(ip) ?? { failures: [], lockedUntil: 0 };
-    s.failures = s.failures.filter((t) => now - t < this.#cfg.lockoutWindow);
-    s.failures.push(now);
-    if (s.failures.length >= this.#cfg.lockoutFailures) {
-      s.lockedUntil = now + this.#cfg.lockoutDuration;
-      s.failures = [];
-    }
-    this.#sources.set(ip, s);
-    if (this.#sources.size > 100_000) this.#prune(now);
+    const { recent } = this.#lockout.fail(ip);
     // After a second consecutive failure on a connection GenieACS closes it (§6.2); we close
     // whenever the source has failed more than once in the window.
-    return this.#challenge(reason, false, true, s.failures.length > 1);
+    return this.#challenge(reason, false, true, recent > 1);
   }
 
   #challenge(reason: string, stale: boolean, failure: boolean, close = false): AuthOutcome {
@@ -99,9 +84,6 @@ export class Authenticator {
     return { ok: false, status: 401, headers, reason, close, failure };
   }
 
-  #prune(now: number): void {
-    for (const [ip, s] of this.#sources) if (s.lockedUntil < now && s.failures.every((t) => now - t >= this.#cfg.lockoutWindow)) this.#sources.delete(ip);
-  }
 }
 
 function safeEqual(a: string, b: string): boolean {

@@ -10,7 +10,7 @@ import { OutpostError } from '../../core/errors.ts';
 import type { Engine, Reply } from './engine.ts';
 import { handlePost } from './cwmp.ts';
 import { registerFileRoutes } from './files.ts';
-import { TLS_CIPHERS, type TlsMaterial } from './tls.ts';
+import { TLS_OPTIONS, type TlsMaterial } from './tls.ts';
 
 function decode(body: Buffer, encoding: string | undefined, max: number): Buffer {
   // Gzip/deflate request bodies from CPEs with HTTPCompression (§11.2); bounded against bombs.
@@ -39,7 +39,7 @@ function send(reply: import('fastify').FastifyReply, r: Reply): void {
 
 export function buildServer(e: Engine, tls: TlsMaterial | null): FastifyInstance {
   const app = Fastify({
-    ...(tls ? { https: { key: tls.key, cert: tls.cert, minVersion: 'TLSv1.2' as const, ciphers: TLS_CIPHERS, honorCipherOrder: true } } : {}),
+    ...(tls ? { https: { ...TLS_OPTIONS, key: tls.key, cert: tls.cert } } : {}),
     bodyLimit: e.cfg.maxBodyBytes,
     keepAliveTimeout: Math.max(5000, e.cfg.idleTimeout),
     requestTimeout: e.cfg.requestTimeout,
