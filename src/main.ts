@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { loadConfigFile, parseConfig, ConfigError, formatProblem } from './core/config/load.ts';
 import { LAB_CONFIG } from './core/config/lab.ts';
+import { boxSecretOpener } from './cli/box-secrets.ts';
 import type { Config } from './core/config/schema.ts';
 import type { App } from './app.ts';
 import { isOutpostError } from './core/errors.ts';
@@ -53,7 +54,7 @@ async function main(argv: string[]): Promise<number> {
     const file = arg ?? values.config;
     if (!file) { process.stderr.write('outpost config check: a FILE is needed\n'); return 2; }
     try {
-      loadConfigFile(file);
+      loadConfigFile(file, { openSecret: boxSecretOpener() });
       process.stdout.write(`${file}: OK\n`);
       return 0;
     } catch (err) {
@@ -69,7 +70,7 @@ async function main(argv: string[]): Promise<number> {
     let config: Config;
     try {
       if (values.lab) config = parseConfig(labConfigText(), 'built-in lab config');
-      else if (values.config) config = loadConfigFile(values.config);
+      else if (values.config) config = loadConfigFile(values.config, { openSecret: boxSecretOpener() });
       else { process.stderr.write('outpost serve: --config FILE or --lab is needed\n'); return 2; }
     } catch (err) {
       if (err instanceof ConfigError) {
@@ -87,7 +88,8 @@ async function main(argv: string[]): Promise<number> {
 
 /**
  * The lab config with a bootstrap credential generated on first start (no default passwords):
- * kept in <stateDir>/lab-bootstrap.txt (0600) so simulated phones can be pointed at it.
+ * kept in <stateDir>/lab-bootstrap.txt (0600) so simulated phones can be pointed at it; the
+ * first admin account's generated password likewise in <stateDir>/lab-admin.txt.
  */
 function labConfigText(): string {
   const dir = resolve('var/lab');
@@ -96,7 +98,12 @@ function labConfigText(): string {
   if (!existsSync(file)) writeFileSync(file, `username: lab-bootstrap\npassword: ${randomBytes(18).toString('base64url')}\n`, { mode: 0o600 });
   const creds = readFileSync(file, 'utf8');
   const password = /password: (\S+)/.exec(creds)?.[1] ?? '';
-  return `${LAB_CONFIG}  auth:\n    bootstrap: { username: lab-bootstrap, password: ${JSON.stringify(password)} }\n`;
+  // The lab's first admin account: a generated password, kept beside the bootstrap one.
+  const adminFile = join(dir, 'lab-admin.txt');
+  if (!existsSync(adminFile)) writeFileSync(adminFile, `username: lab-admin\npassword: ${randomBytes(18).toString('base64url')}\n`, { mode: 0o600 });
+  const adminPassword = /password: (\S+)/.exec(readFileSync(adminFile, 'utf8'))?.[1] ?? '';
+  return `${LAB_CONFIG}  auth:\n    bootstrap: { username: lab-bootstrap, password: ${JSON.stringify(password)} }\n`
+    + `admin: { username: lab-admin, password: ${JSON.stringify(adminPassword)} }\n`;
 }
 
 function printWhereToLook(app: App, lab: boolean): void {
@@ -108,7 +115,7 @@ function printWhereToLook(app: App, lab: boolean): void {
     if (c.dns.enabled) lines.push(`  DNS (site zone):  ${c.dns.listen.map((l) => `${l.host}:${l.port}`).join(', ')}   (try: dig -p ${c.dns.listen[0]!.port} @${c.dns.listen[0]!.host} acs.${c.site.domain})`);
     if (c.stun.enabled) lines.push(`  STUN (TR-069 G): ${c.stun.listen.host}:${c.stun.listen.port}`);
     if (c.dhcp.enabled) lines.push('  DHCP:            enabled (see dhcp in the config)');
-    if (lab) lines.push(`  Bootstrap login: ${join(app.stateDir, 'lab-bootstrap.txt')}`, `  Simulated phones: npm run sim -- --help`);
+    if (lab) lines.push(`  Bootstrap login: ${join(app.stateDir, 'lab-bootstrap.txt')}`, `  Admin login:     ${join(app.stateDir, 'lab-admin.txt')}   (POST /api/v1/auth/login)`, `  Simulated phones: npm run sim -- --help`);
     process.stderr.write(`\nOutpost ${VERSION} is running${lab ? ' on the built-in lab site' : ''} (state in ${app.stateDir}):\n${lines.join('\n')}\n\n`);
   });
 }

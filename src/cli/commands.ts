@@ -6,6 +6,7 @@ import { keysGenerate } from './keys.ts';
 import { bundleBuild, bundleSign, bundleVerify } from './bundle.ts';
 import { central, centralSites, centralToken } from './central.ts';
 import { configBoxKey, configImport, configRollback, configSeal } from './config-import.ts';
+import { usersHashPassword, usersResetPassword } from './users.ts';
 
 export interface CliCommand {
   /** e.g. 'keys generate', 'bundle sign', 'central', 'config import' */
@@ -16,5 +17,5 @@ export interface CliCommand {
 
 export const COMMANDS: CliCommand[] = [
   keysGenerate, bundleBuild, bundleSign, bundleVerify, central, centralToken, centralSites,
-  configImport, configRollback, configBoxKey, configSeal,
+  configImport, configRollback, configBoxKey, configSeal, usersHashPassword, usersResetPassword,
 ];

@@ -10,12 +10,15 @@ import { createHash, createPrivateKey, type KeyObject } from 'node:crypto';
 import { hostname } from 'node:os';
 import { isMap, isScalar, isSeq, parseDocument, type Document, type LineCounter } from 'yaml';
 import { LineCounter as Lc } from 'yaml';
-import { ConfigError, formatProblem, parseConfig } from '../core/config/load.ts';
+import { ConfigError, formatProblem, parseConfig, type SecretOpener } from '../core/config/load.ts';
+import { BOX_KEY_FILE, boxSecretOpener } from './box-secrets.ts';
+
+export { BOX_KEY_FILE, boxSecretOpener } from './box-secrets.ts';
 import type { Config } from '../core/config/schema.ts';
 import { isOutpostError } from '../core/errors.ts';
-import { generateBoxKey, boxPublicKeyOf, isExpired, openSealed, parseBundle, parsePublicKey, verifyIntegrity } from '../protocols/bundle/index.ts';
+import { hashPasswordSync } from '../core/passwords.ts';
+import { generateBoxKey, boxPublicKeyOf, isExpired, openSealed, parseBoxPublicKey, parseBundle, parsePublicKey, seal, verifyIntegrity } from '../protocols/bundle/index.ts';
 
-export const BOX_KEY_FILE = 'box.key';
 const MAX_CONFIG_BYTES = 1024 * 1024;
 const CONFIG_NAMES = ['outpost.yaml', 'outpost.yml'];
 
@@ -69,30 +72,18 @@ function lineAt(doc: Document, lc: LineCounter, path: Path): number | null {
 
 interface Sealed { path: Path; start: number; end: number; value: string }
 
-function findSealed(node: unknown, path: Path, out: Sealed[]): void {
-  if (isMap(node)) for (const p of node.items) findSealed(p.value, [...path, isScalar(p.key) ? String(p.key.value) : '?'], out);
-  else if (isSeq(node)) node.items.forEach((n, i) => findSealed(n, [...path, i], out));
-  else if (isScalar(node) && typeof node.value === 'string' && node.value.startsWith('sealed:') && node.range) {
+/** Sealed values (and with `secrets`, also values under a secret-named key other than admin.password). */
+function findSealed(node: unknown, path: Path, out: Sealed[], secrets = false): void {
+  if (isMap(node)) for (const p of node.items) findSealed(p.value, [...path, isScalar(p.key) ? String(p.key.value) : '?'], out, secrets);
+  else if (isSeq(node)) node.items.forEach((n, i) => findSealed(n, [...path, i], out, secrets));
+  else if (isScalar(node) && typeof node.value === 'string' && node.range && (node.value.startsWith('sealed:')
+    || (secrets && SECRET_KEY.test(String(path[path.length - 1])) && path.join('.') !== 'admin.password'))) {
     out.push({ path, start: node.range[0], end: node.range[1], value: node.value.trim() });
   }
 }
 
-/** Replace sealed values by their plaintext (as JSON strings: one line each, so lines keep their numbers). */
-function openSecrets(text: string, doc: Document, lc: LineCounter, key: KeyObject | null, problems: string[]): { text: string; opened: number } {
-  const sealed: Sealed[] = [];
-  findSealed(doc.contents, [], sealed);
-  let out = text;
-  for (const s of sealed.sort((a, b) => b.start - a.start)) {
-    const where = `${s.path.join('.')} (line ${lc.linePos(s.start).line})`;
-    if (!key) { problems.push(`${where}: a sealed value, but this box has no key yet (run outpost config box-key on the box and seal again)`); continue; }
-    try {
-      out = out.slice(0, s.start) + JSON.stringify(openSealed(s.value, key)) + out.slice(s.end);
-    } catch (err) {
-      problems.push(`${where}: ${(err as Error).message}`);
-    }
-  }
-  return { text: out, opened: sealed.length };
-}
+/** A key that holds a secret: its value is sealed for the box in the active config when given in clear. */
+const SECRET_KEY = /^(password|token|secret)$/i;
 
 /** The files a site config names, relative to the config file's directory. */
 const FILE_FIELDS: { path: Path; get: (c: Config) => string | undefined; secret?: boolean }[] = [
@@ -105,6 +96,7 @@ const FILE_FIELDS: { path: Path; get: (c: Config) => string | undefined; secret?
 
 function checkSite(cfg: Config, baseDir: string, at: (p: Path) => string, problems: string[], notes: string[]): Map<string, string> {
   const files = new Map<string, string>();
+  if (!cfg.admin) problems.push(`admin (at top level): the first admin account is needed (username, and password sealed for this box or passwordHash)`);
   if (!cfg.acs.auth.bootstrap) problems.push(`${at(['acs', 'auth'])}: bootstrap credentials (username and password) are needed for the phones' first contact`);
   if (!!cfg.acs.tls.cert !== !!cfg.acs.tls.key) problems.push(`${at(['acs', 'tls'])}: give both cert and key, or neither (then the box generates them)`);
   for (const f of FILE_FIELDS) {
@@ -178,19 +170,31 @@ export function importSiteConfig(o: ImportOptions): ImportResult {
     const stateDir = o.stateDir ?? stateDirOf(o.target) ?? (doc.errors.length === 0 ? stateDirOf(configFile) : null) ?? '/var/lib/outpost';
     const keyFile = join(stateDir, BOX_KEY_FILE);
     const boxKey = existsSync(keyFile) ? createPrivateKey(readFileSync(keyFile, 'utf8')) : null;
-    const opened = doc.errors.length === 0 ? openSecrets(text, doc, lc, boxKey, problems) : { text, opened: 0 };
+    const sealed: Sealed[] = [];
+    if (doc.errors.length === 0) findSealed(doc.contents, [], sealed);
+    const sealedPaths = new Set(sealed.map((s) => s.path.join('.')));
+    const openSecret: SecretOpener = (token) => {
+      if (!boxKey) throw new Error('a sealed value, but this box has no key yet (run outpost config box-key on the box and seal again)');
+      return openSealed(token, boxKey);
+    };
     let cfg: Config | null = null;
     try {
-      cfg = parseConfig(opened.text, name);
+      cfg = parseConfig(text, name, { openSecret });
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       problems.push(...err.problems.map(formatProblem));
     }
     if (cfg && problems.length === 0) {
       const files = checkSite(cfg, dirname(configFile), at, problems, notes);
-      if (opened.opened > 0) notes.push(`${opened.opened} sealed secret${opened.opened > 1 ? 's' : ''} opened with this box's key`);
+      if (cfg.admin) {
+        notes.push(`first admin account: ${cfg.admin.username} (created at start if missing; its password is set again only when this entry changes)`);
+        if (cfg.admin.password !== undefined && !sealedPaths.has('admin.password')) {
+          notes.push(`WARNING ${at(['admin', 'password'])}: given in clear — anyone who had the stick knows it; seal it for the box (outpost config seal) or change it after first login`);
+        }
+      }
+      if (sealed.length > 0) notes.push(`${sealed.length} sealed secret${sealed.length > 1 ? 's' : ''} opened with this box's key`);
       if (problems.length === 0 && !o.dryRun) {
-        activate(o.target, opened.text, files, configFile, sha(raw), now, notes);
+        activate(o.target, text, cfg, files, configFile, sha(raw), now, notes);
         applied = true;
       }
       if (cfg) notes.unshift(`site: ${cfg.site.id} (${cfg.site.domain})${cfg.site.name ? ` — ${cfg.site.name}` : ''}`);
@@ -204,18 +208,33 @@ export function importSiteConfig(o: ImportOptions): ImportResult {
 }
 
 /** Copy named files into <target dir>/imported/ (content-addressed, so a rollback finds its own), then swap the config. */
-function activate(target: string, text: string, files: Map<string, string>, source: string, sourceSha: string, now: Date, notes: string[]): void {
+function activate(target: string, text: string, cfg: Config, files: Map<string, string>, source: string, sourceSha: string, now: Date, notes: string[]): void {
   const dir = dirname(resolve(target));
   const store = join(dir, 'imported');
   mkdirSync(store, { recursive: true, mode: 0o700 });
   const doc = parseDocument(text);
+  // The admin password never rests on the box, even sealed: only its scrypt hash is kept.
+  if (cfg.admin?.password !== undefined) {
+    doc.setIn(['admin', 'passwordHash'], hashPasswordSync(cfg.admin.password));
+    doc.deleteIn(['admin', 'password']);
+  }
+  // Every other secret — sealed on the stick or given in clear — is sealed afresh for the key in
+  // the state directory Outpost will run with, and opened only in memory when it loads.
+  const boxPub = parseBoxPublicKey(ensureBoxKey(resolve(cfg.stateDir)));
+  const secrets: Sealed[] = [];
+  findSealed(doc.contents, [], secrets, true);
+  for (const s of secrets) {
+    const plain = s.path.reduce<unknown>((node, k) => (node as Record<string | number, unknown> | undefined)?.[k], cfg);
+    if (typeof plain === 'string') doc.setIn(s.path, seal(plain, boxPub));
+  }
+  if (secrets.length > 0) notes.push(`${secrets.length} secret${secrets.length > 1 ? 's' : ''} kept sealed for this box in the active config (opened only in memory)`);
   for (const [field, abs] of files) {
     const data = readFileSync(abs);
     const dest = join(store, `${sha(data).slice(0, 12)}-${basename(abs)}`);
     if (!existsSync(dest)) { copyFileSync(abs, `${dest}.tmp`); renameSync(`${dest}.tmp`, dest); }
     doc.setIn(field.split('.'), dest);
   }
-  const header = `# Imported by outpost config import at ${now.toISOString()} from ${source} (sha256 ${sourceSha.slice(0, 16)}).\n# Secrets are in clear in this file: it is readable by the outpost user only.\n`;
+  const header = `# Imported by outpost config import at ${now.toISOString()} from ${source} (sha256 ${sourceSha.slice(0, 16)}).\n# Secrets are sealed for this box (key in the state directory); the admin password is only a hash.\n`;
   const out = header + doc.toString({ lineWidth: 0 });
   mkdirSync(dir, { recursive: true });
   if (existsSync(target)) {
@@ -251,7 +270,7 @@ function writeResult(configFile: string, ok: boolean, applied: boolean, o: Impor
 export function rollbackSiteConfig(target: string): string {
   const prev = `${target}.previous`;
   if (!existsSync(prev)) throw new Error(`no previous config (${prev}) to roll back to`);
-  parseConfig(readFileSync(prev, 'utf8'), prev); // refuse to roll back to something that no longer loads
+  parseConfig(readFileSync(prev, 'utf8'), prev, { openSecret: boxSecretOpener() }); // refuse to roll back to something that no longer loads
   copyFileSync(target, `${target}.swap`);
   renameSync(prev, target);
   renameSync(`${target}.swap`, prev);

@@ -28,6 +28,8 @@ export interface Running {
 export interface StartOptions {
   /** Extra YAML appended under `acs:` (indented two spaces). */
   acs?: string;
+  /** Extra YAML under `api:` (indented two spaces). */
+  api?: string;
   /** Extra top-level YAML. */
   extra?: string;
   clock?: Clock;
@@ -48,6 +50,7 @@ stateDir: ${JSON.stringify(stateDir)}
 log: { level: ${o.logLevel ?? process.env.OUTPOST_TEST_LOG ?? 'warn'} }
 api:
   listen: { host: 127.0.0.1, port: ${o.apiPort ?? 0} }
+${o.api ?? ''}
 ${o.extra ?? ''}
 acs:
   listen: { host: 127.0.0.1, port: ${o.acsPort ?? 0} }

@@ -3,6 +3,7 @@
 import { cpSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createApp, type App } from '../../src/app.ts';
 import { loadConfigFile } from '../../src/core/config/load.ts';
+import { boxSecretOpener } from '../../src/cli/box-secrets.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -125,6 +126,7 @@ export async function freePort(): Promise<number> {
 export interface BootedSite {
   app: App;
   acsUrl: string;
+  apiUrl: string;
   ca: string | null;
   api<T = unknown>(method: string, path: string): Promise<{ status: number; body: T }>;
   stop(): Promise<void>;
@@ -132,7 +134,7 @@ export interface BootedSite {
 
 /** Boot the composed app from a config file (what `outpost serve --config FILE` does). */
 export async function bootSite(file: string): Promise<BootedSite> {
-  const app = createApp({ config: loadConfigFile(file), log: memoryLogger('warn') });
+  const app = createApp({ config: loadConfigFile(file, { openSecret: boxSecretOpener() }), log: memoryLogger('warn') });
   let acs = { url: '', caFile: null as string | null };
   let api = { url: '', tokenFile: '' };
   app.events.on('acs.listening', (a) => { acs = a; });
@@ -140,7 +142,7 @@ export async function bootSite(file: string): Promise<BootedSite> {
   await app.start();
   const token = readFileSync(api.tokenFile, 'utf8').trim();
   return {
-    app, acsUrl: acs.url, ca: acs.caFile ? readFileSync(acs.caFile, 'utf8') : null,
+    app, acsUrl: acs.url, apiUrl: api.url, ca: acs.caFile ? readFileSync(acs.caFile, 'utf8') : null,
     async api<T>(method: string, path: string) {
       const r = await fetch(new URL(path, api.url), { method, headers: { authorization: `Bearer ${token}` } });
       const text = await r.text();

@@ -17,6 +17,7 @@ import { bootSite, fixtureBundle, freePort, generateKeyPair, startTestCentral, t
 import { usbConfig } from './usb-config.ts';
 
 const SITE_TOKEN = 'refinery-north-site-token-0123456789';
+const ADMIN_PASSWORD = 'Ammonia-Unit-7-Hotline';
 const keys = generateKeyPair();
 let site: BootedSite;
 let central: TestCentral | undefined;
@@ -36,7 +37,7 @@ before(async () => {
   writeFileSync(join(stick, 'site.bundle.json'), fixtureBundle(keys, { version: 7, site: 'refinery-north' }).bundle);
   writeFileSync(join(stick, 'outpost.yaml'), usbConfig({
     stateDir, publicKey: keys.publicKey, centralUrl: `http://127.0.0.1:${centralPort}/`,
-    sealedPassword: seal('b00tstrap-Pw', boxKey), sealedToken: seal(SITE_TOKEN, boxKey),
+    sealedPassword: seal('b00tstrap-Pw', boxKey), sealedToken: seal(SITE_TOKEN, boxKey), sealedAdmin: seal(ADMIN_PASSWORD, boxKey),
   }));
   const target = join(box, 'etc', 'outpost.yaml');
   const r = importSiteConfig({ source: stick, target, stateDir });
@@ -107,6 +108,20 @@ test('swap and go during the outage: the replacement on the same switch port tak
   assert.ok(s.outbox.records > 0, 'reports wait in the outbox');
 });
 
+test('the first admin account from the stick logs in with the WAN down; its changes are audited', async () => {
+  const login = await fetch(new URL('/api/v1/auth/login', site.apiUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'plant-admin', password: ADMIN_PASSWORD }) });
+  assert.equal(login.status, 201);
+  const { token, user } = await login.json() as { token: string; user: { role: string } };
+  assert.equal(user.role, 'admin');
+  const created = await fetch(new URL('/api/v1/users', site.apiUrl), {
+    method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'control-room', role: 'operator', password: 'Flare-Stack-North-2' }),
+  });
+  assert.equal(created.status, 201);
+  const audit = (await site.api<{ items: { actor: string; action: string }[] }>('GET', '/api/v1/audit')).body.items.map((a) => `${a.actor} ${a.action}`);
+  for (const want of ['site-config user.create', 'plant-admin user.login', 'plant-admin POST /api/v1/users']) assert.ok(audit.includes(want), audit.join(' | '));
+});
+
 test('central appears: the site catches up, nothing lost; central totals match the site', async () => {
   central = await startTestCentral({ port: centralPort, siteToken: SITE_TOKEN, sites: ['refinery-north'] });
   const s: SyncStatus = await waitFor(async () => {
@@ -122,4 +137,9 @@ test('central appears: the site catches up, nothing lost; central totals match t
   assert.equal(c.devices, mine.reduce((a, r) => a + r.n, 0));
   const events = central.repo.records('refinery-north', { kind: 'event', limit: 1000 }).map((r) => (r.payload as { type: string }).type);
   assert.ok(events.includes('device.bootstrap') && events.includes('sync.bundle.applied') && events.includes('sync.wan.up'), events.join());
+  const audit = central.repo.records('refinery-north', { kind: 'audit', limit: 1000 }).map((r) => r.payload as { actor: string; action: string; hash: string });
+  const local = site.app.store.db.prepare('SELECT actor, action, hash FROM audit_log ORDER BY seq').all() as { actor: string; action: string; hash: string }[];
+  assert.ok(local.length >= 3);
+  assert.deepEqual(audit.map((a) => a.hash), local.slice(0, audit.length).map((a) => a.hash), 'the audit log went up in order, with its chain hashes');
+  assert.ok(audit.length >= 3 && audit.length <= local.length);
 });

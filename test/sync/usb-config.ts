@@ -1,9 +1,12 @@
 // A site config as plant IT writes it on a USB stick (docs/sync.md "USB site configuration"):
-// secrets sealed for the box, the bundle key, the initial bundle next to the file.
+// secrets sealed for the box, the bundle key, the initial bundle next to the file, the first
+// admin account.
 export interface UsbSite {
   stateDir: string;
   sealedPassword: string;
   sealedToken: string;
+  /** The first admin account's password, sealed for the box (or in clear, to test the warning). */
+  sealedAdmin: string;
   publicKey: string;
   centralUrl?: string;
   bundle?: string;
@@ -41,4 +44,7 @@ sync:
     token: ${u.sealedToken}
   publicKey: ${u.publicKey}
   initialBundle: ${u.bundle ?? 'site.bundle.json'}
+admin:
+  username: plant-admin
+  password: ${u.sealedAdmin}
 `;

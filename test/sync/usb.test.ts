@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfigFile } from '../../src/core/config/load.ts';
-import { ensureBoxKey, importSiteConfig, rollbackSiteConfig } from '../../src/cli/site-import.ts';
+import { boxSecretOpener, ensureBoxKey, importSiteConfig, rollbackSiteConfig } from '../../src/cli/site-import.ts';
 import { generateBoxKey, parseBoxPublicKey, seal } from '../../src/protocols/bundle/index.ts';
 import { fixtureBundle, generateKeyPair, tempDir } from './helpers.ts';
 import { usbConfig, type UsbSite } from './usb-config.ts';
@@ -25,7 +25,7 @@ let bundle: Buffer;
 before(() => {
   boxKey = ensureBoxKey(stateDir);
   const k = parseBoxPublicKey(boxKey);
-  good = { stateDir, sealedPassword: seal('b00tstrap-Pw', k), sealedToken: seal('site-token-0123456789abcdef', k), publicKey: keys.publicKey };
+  good = { stateDir, sealedPassword: seal('b00tstrap-Pw', k), sealedToken: seal('site-token-0123456789abcdef', k), sealedAdmin: seal('Ammonia-Unit-7-Hotline', k), publicKey: keys.publicKey };
   bundle = fixtureBundle(keys, { version: 7, site: 'refinery-north' }).bundle;
 });
 
@@ -45,7 +45,12 @@ test('a good config is applied: secrets opened, files copied in, result file wri
   const r = imp(dir);
   assert.deepEqual(r.problems, []);
   assert.equal(r.ok, true);
-  const cfg = loadConfigFile(target);
+  // Secrets stay sealed in the active file; the box key opens them when the config is loaded.
+  const active = readFileSync(target, 'utf8');
+  assert.doesNotMatch(active, /b00tstrap-Pw|site-token-0123|Ammonia/);
+  assert.equal(active.match(/sealed:v1:/g)?.length, 2);
+  assert.throws(() => loadConfigFile(target), /acs\.auth\.bootstrap\.password \(line \d+\): a sealed value/);
+  const cfg = loadConfigFile(target, { openSecret: boxSecretOpener() });
   assert.equal(cfg.site.id, 'refinery-north');
   assert.equal(cfg.acs.auth.bootstrap?.password, 'b00tstrap-Pw');
   assert.equal(cfg.sync.central?.token, 'site-token-0123456789abcdef');
@@ -55,8 +60,16 @@ test('a good config is applied: secrets opened, files copied in, result file wri
   const result = readFileSync(join(dir, 'outpost.yaml.result.txt'), 'utf8');
   assert.match(result, /APPLIED/);
   assert.match(result, /initial bundle: version 7/);
-  assert.match(result, /2 sealed secrets opened/);
-  assert.doesNotMatch(result, /b00tstrap-Pw|site-token-0123/, 'no secret in the result file');
+  assert.match(result, /3 sealed secrets opened/);
+  assert.match(result, /2 secrets kept sealed for this box in the active config/);
+  assert.match(result, /first admin account: plant-admin/);
+  assert.doesNotMatch(result, /WARNING/);
+  assert.doesNotMatch(result, /b00tstrap-Pw|site-token-0123|Ammonia/, 'no secret in the result file');
+  // The admin password never rests in clear on the box: only its scrypt hash.
+  assert.equal(cfg.admin?.username, 'plant-admin');
+  assert.equal(cfg.admin?.password, undefined);
+  assert.match(cfg.admin?.passwordHash ?? '', /^scrypt\$15\$8\$3\$/);
+  assert.doesNotMatch(readFileSync(target, 'utf8'), /Ammonia/);
 });
 
 const broken: [string, (t: string) => string, RegExp, Record<string, string | Buffer>?][] = [
@@ -72,6 +85,10 @@ const broken: [string, (t: string) => string, RegExp, Record<string, string | Bu
   ['bad bundle key', (t) => t.replace(keys.publicKey, 'ed25519:nope'), /sync\.publicKey \(line 31\): must be 'ed25519:'/],
   ['initial bundle missing', (t) => t, /sync\.initialBundle \(line 32\): file site\.bundle\.json not found/, {}],
   ['initial bundle tampered', (t) => t, /sync\.initialBundle \(line 32\): .*does not match its SHA-256/, { 'site.bundle.json': '' }],
+  ['no first admin account', (t) => t.replace(/admin:\n.*\n.*\n/, ''), /admin \(at top level\): the first admin account is needed/],
+  ['weak admin password', (t) => t.replace(good.sealedAdmin, seal('admin', parseBoxPublicKey(boxKey))), /admin\.password \(line 35\): the password must be at least 12 characters/],
+  ['well-known admin password', (t) => t.replace(good.sealedAdmin, seal('password1234', parseBoxPublicKey(boxKey))), /admin\.password \(line 35\): .*well-known/],
+  ['admin password and hash both given', (t) => t.replace('  username: plant-admin\n', '  username: plant-admin\n  passwordHash: scrypt$15$8$3$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n'), /give exactly one of password .* or passwordHash/],
   ['initial bundle signed by another key', (t) => t, /sync\.initialBundle \(line 32\): .*trusts key/, { 'site.bundle.json': '' }],
   ['initial bundle for another site', (t) => t, /sync\.initialBundle \(line 32\): the bundle is for site 'test'/, { 'site.bundle.json': '' }],
 ];
@@ -93,6 +110,25 @@ for (const [name, edit, re, files] of broken) {
     assert.ok(r.problems.every((p) => result.includes(p)));
   });
 }
+
+test('an admin password given in clear is accepted with a warning in the result, and still stored only hashed', () => {
+  const dir = stick(usbConfig({ ...good, sealedAdmin: 'Ammonia-Unit-7-Hotline' }));
+  const r = importSiteConfig({ source: dir, target: join(tempDir('clear'), 'outpost.yaml'), stateDir });
+  assert.equal(r.ok, true, r.problems.join('; '));
+  const result = readFileSync(join(dir, 'outpost.yaml.result.txt'), 'utf8');
+  assert.match(result, /WARNING admin\.password \(line 35\): given in clear/);
+  assert.doesNotMatch(result, /Ammonia/);
+});
+
+test('secrets given in clear on the stick are sealed for the box in the active config', () => {
+  const dest = join(tempDir('clear-secrets'), 'outpost.yaml');
+  const r = importSiteConfig({ source: stick(usbConfig({ ...good, sealedPassword: 'b00tstrap-Pw', sealedToken: 'site-token-0123456789abcdef' })), target: dest, stateDir });
+  assert.equal(r.ok, true, r.problems.join('; '));
+  assert.doesNotMatch(readFileSync(dest, 'utf8'), /b00tstrap-Pw|site-token-0123/);
+  const cfg = loadConfigFile(dest, { openSecret: boxSecretOpener() });
+  assert.equal(cfg.acs.auth.bootstrap?.password, 'b00tstrap-Pw');
+  assert.equal(cfg.sync.central?.token, 'site-token-0123456789abcdef');
+});
 
 test('a stick with several YAML files and no outpost.yaml is refused with the names', () => {
   const dir = tempDir('stick');
@@ -128,7 +164,7 @@ test('CLI end to end: box-key, seal, import (refused then applied), rollback', (
   assert.match(pub, /^x25519:/);
   assert.equal(cli(['config', 'box-key', '--state-dir', state]).stdout.trim(), pub, 'the box key is made once');
   const sealed = (v: string) => { const r = cli(['config', 'seal', '--box-key', pub], v); assert.equal(r.status, 0, r.stderr); return r.stdout.trim(); };
-  const site: UsbSite = { stateDir: state, sealedPassword: sealed('pw-cli'), sealedToken: sealed('token-cli-0123456789'), publicKey: keys.publicKey };
+  const site: UsbSite = { stateDir: state, sealedPassword: sealed('pw-cli'), sealedToken: sealed('token-cli-0123456789'), sealedAdmin: sealed('Cooling-Tower-East-9'), publicKey: keys.publicKey };
   const bad = stick(usbConfig(site).replace('start: 10.20.0.100', 'start: 10.20.0.999'));
   const r1 = cli(['config', 'import', bad, '--target', etc, '--state-dir', state]);
   assert.equal(r1.status, 1);

@@ -2,6 +2,7 @@
 // (STYLE habit 8). Nothing here runs at import time.
 
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import type { z } from 'zod';
 import { OutpostError } from '../errors.ts';
@@ -43,8 +44,41 @@ function lineOf(doc: Document, lc: LineCounter, path: (string | number)[]): numb
   return null;
 }
 
+/**
+ * Opens a `sealed:v1:…` value (a secret sealed for this box, docs/sync.md) given the config's
+ * state directory, where the box key lives. Throws with a message safe to show (never the secret).
+ * The CLI layer provides one (cli/site-import.ts boxSecretOpener); core cannot hold the crypto.
+ */
+export type SecretOpener = (token: string, stateDir: string) => string;
+
+export interface ParseOptions {
+  openSecret?: SecretOpener | undefined;
+}
+
+const SEALED = 'sealed:';
+
+/** Replace sealed values in the parsed YAML by their plaintext, collecting a problem per failure. */
+function openSealedValues(raw: unknown, doc: Document, lc: LineCounter, opener: SecretOpener | undefined): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const stateDir = resolve(typeof (raw as { stateDir?: unknown }).stateDir === 'string' ? (raw as { stateDir: string }).stateDir : '/var/lib/outpost');
+  const walk = (node: unknown, path: (string | number)[]): unknown => {
+    if (typeof node === 'string' && node.startsWith(SEALED)) {
+      const problem = (message: string) => { problems.push({ path: path.join('.'), line: lineOf(doc, lc, path), message }); return node; };
+      if (!opener) return problem('a sealed value: only the box it was sealed for can open it (check it there: outpost config check)');
+      try { return opener(node.trim(), stateDir); } catch (err) { return problem((err as Error).message); }
+    }
+    if (Array.isArray(node)) return node.map((v, i) => walk(v, [...path, i]));
+    if (node && typeof node === 'object') {
+      for (const [k, v] of Object.entries(node)) (node as Record<string, unknown>)[k] = walk(v, [...path, k]);
+    }
+    return node;
+  };
+  walk(raw, []);
+  return problems;
+}
+
 /** Parse and validate YAML text. `source` names the file in messages. */
-export function parseConfig(text: string, source = 'config'): Config {
+export function parseConfig(text: string, source = 'config', opts: ParseOptions = {}): Config {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -53,9 +87,10 @@ export function parseConfig(text: string, source = 'config'): Config {
     })), source);
   }
   const raw: unknown = doc.toJS({ maxAliasCount: 50 }) ?? {};
+  const sealedProblems = openSealedValues(raw, doc, lc, opts.openSecret);
   const result = configSchema.safeParse(raw);
-  if (!result.success) {
-    throw new ConfigError('CONFIG_INVALID', issuesToProblems(result.error.issues, doc, lc), source);
+  if (!result.success || sealedProblems.length > 0) {
+    throw new ConfigError('CONFIG_INVALID', [...sealedProblems, ...(result.success ? [] : issuesToProblems(result.error.issues, doc, lc))], source);
   }
   return deepFreeze(result.data);
 }
@@ -73,12 +108,12 @@ function issuesToProblems(issues: z.core.$ZodIssue[], doc: Document, lc: LineCou
   });
 }
 
-export function loadConfigFile(file: string): Config {
+export function loadConfigFile(file: string, opts: ParseOptions = {}): Config {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     throw new ConfigError('CONFIG_READ', [{ path: '', line: null, message: (err as Error).message }], file);
   }
-  return parseConfig(text, file);
+  return parseConfig(text, file, opts);
 }

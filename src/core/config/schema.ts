@@ -8,6 +8,7 @@ import { dnsSchema } from './dns.ts';
 import { stunSchema } from './stun.ts';
 import { provisioningSchema } from './provisioning.ts';
 import { syncSchema } from './sync.ts';
+import { adminSchema } from './admin.ts';
 
 export const configSchema = z.object({
   site: siteSchema,
@@ -23,12 +24,15 @@ export const configSchema = z.object({
   stun: stunSchema.prefault({}),
   provisioning: provisioningSchema.prefault({}),
   sync: syncSchema.prefault({}),
+  /** The first admin account of the management plane (required by config import). */
+  admin: adminSchema.optional(),
 }).strict();
 
 export type Config = z.infer<typeof configSchema>;
 export type { SiteConfig } from './site.ts';
 export type { AcsConfig } from './acs.ts';
 export type { ApiConfig } from './api.ts';
+export type { AdminConfig } from './admin.ts';
 export type { DhcpConfig } from './dhcp.ts';
 export type { DnsConfig } from './dns.ts';
 export type { StunConfig } from './stun.ts';

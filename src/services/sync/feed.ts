@@ -3,13 +3,14 @@
 //   event       BOOTSTRAP (factory reset / new phone) and BOOT sessions, transfers, bundles
 //               applied or refused, WAN outages (start and end)
 //   compliance  each change of a device's provisioning verdict ('provisioning.device')
-//   audit       from 'sync.report' (the audit log owner), or OutboxRepo.enqueue in its commit
+//   audit       the audit log (store/audit.ts) past its reported cursor, at each reconcile
 // Periodic informs are not reported one by one: inventory and compliance carry the state.
 
 import type { EventBus } from '../../core/events.ts';
 import type { Logger } from '../../core/log.ts';
 import type { Store } from '../../store/index.ts';
 import { DeviceRepo } from '../../store/devices.ts';
+import { AuditRepo } from '../../store/audit.ts';
 import type { OutboxRepo } from '../../store/sync-outbox.ts';
 import { checkPayload, COMPLIANCE_STATES, MAX_PAYLOAD_BYTES } from '../../protocols/bundle/index.ts';
 import './events.ts';
@@ -66,6 +67,21 @@ export function startFeed(events: EventBus, store: Store, outbox: OutboxRepo, lo
     events.on('sync.bundle.rejected', (b) => void report('event', { type: 'sync.bundle.rejected', detail: `${b.code}: ${b.message}`.slice(0, 2000) })),
     events.on('sync.wan', (w) => void report('event', { type: `sync.wan.${w.state}`, detail: `since ${w.since}${w.reason ? `: ${w.reason}` : ''}`.slice(0, 2000) })),
   ];
-  const reconcile = () => store.commit(() => outbox.reconcileCompliance(complianceState));
+  const audit = new AuditRepo(store);
+  // The audit log is its own durable source: entries past the cursor are queued in the same
+  // transaction that moves the cursor, so each goes up exactly once, however long the WAN was down.
+  const queueAudit = () => store.commit(() => {
+    const rows = audit.unreported(1000);
+    for (const a of rows) {
+      outbox.enqueue('audit', { actor: a.actor, action: a.action, ...(a.target ? { target: a.target } : {}), ...(a.source ? { from: a.source } : {}), result: a.result, hash: a.hash }, Date.parse(a.at));
+    }
+    if (rows.length) audit.markReported(rows[rows.length - 1]!.seq);
+    return rows.length;
+  });
+  const reconcile = async () => {
+    let n = await store.commit(() => outbox.reconcileCompliance(complianceState));
+    for (let q = await queueAudit(); q > 0; q = q === 1000 ? await queueAudit() : 0) n += q;
+    return n;
+  };
   return { report, reconcile, stop: () => offs.forEach((off) => off()) };
 }

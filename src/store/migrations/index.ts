@@ -7,6 +7,7 @@ import { dhcpMigrations } from './100-dhcp.ts';
 import { stunMigrations } from './200-stun.ts';
 import { provisioningMigrations } from './300-provisioning.ts';
 import { syncMigrations } from './400-sync.ts';
+import { userMigrations } from './500-users.ts';
 
 export interface Migration {
   id: number;
@@ -14,4 +15,4 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [m001, m002, ...dhcpMigrations, ...stunMigrations, ...provisioningMigrations, ...syncMigrations];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, ...dhcpMigrations, ...stunMigrations, ...provisioningMigrations, ...syncMigrations, ...userMigrations];

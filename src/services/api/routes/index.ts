@@ -12,8 +12,12 @@ import templates from './templates.ts';
 import positions from './positions.ts';
 import inventory from './inventory.ts';
 import readiness from './readiness.ts';
+import auth from './auth.ts';
+import users from './users.ts';
+import audit from './audit.ts';
+import type { Access } from '../access.ts';
 
-export type ApiContext = ServiceContext<ApiConfig>;
+export type ApiContext = ServiceContext<ApiConfig> & { access: Access };
 export type RouteModule = (app: FastifyInstance, ctx: ApiContext) => void | Promise<void>;
 
-export const ROUTES: RouteModule[] = [leases, stun, sync, compliance, templates, positions, inventory, readiness];
+export const ROUTES: RouteModule[] = [leases, stun, sync, compliance, templates, positions, inventory, readiness, auth, users, audit];

@@ -29,7 +29,7 @@ const routes: RouteModule = async (app, ctx) => {
     // Encapsulated: the CSV body parser applies to these routes only.
     sub.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
-    sub.post('/inventory', async (req, reply) => {
+    sub.post('/inventory', { config: { permission: 'inventory.write' } }, async (req, reply) => {
       const q = parseOr400(postQuery, req.query);
       const text = typeof req.body === 'string' ? req.body : parseOr400(z.object({ csv: z.string() }).strict(), req.body).csv;
       const { report, entries } = parseInventory(text, repo.loadContent() as unknown as ProvisioningContent);

@@ -44,7 +44,7 @@ const routes: RouteModule = (app, ctx) => {
     state: f.state, bytes: f.bytes, attempts: f.attempts, error: f.error, updatedAt: iso(f.updatedAt),
   })));
   app.get('/sync/rejections', async () => repo.rejections(100).map((r) => ({ ...r, at: iso(r.at) })));
-  app.post('/sync/run', async () => {
+  app.post('/sync/run', { config: { permission: 'sync.run' } }, async () => {
     const done = new Promise<boolean>((resolve) => {
       const off = ctx.events.on('sync.cycle', () => { off(); clearTimeout(t); resolve(true); });
       const t = setTimeout(() => { off(); resolve(false); }, 60_000);

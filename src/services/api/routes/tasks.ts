@@ -8,6 +8,14 @@ import { validateTaskArgs } from '../../../protocols/cwmp/requests.ts';
 import { DeviceRepo } from '../../../store/devices.ts';
 import { TaskRepo } from '../../../store/tasks.ts';
 import { parseOr400 } from './devices.ts';
+import { can, type Permission } from '../access.ts';
+
+/** What an RPC asks of the caller's role: reading and rebooting is operating a phone; firmware is deploying; the rest configures it. */
+export function taskPermission(method: string): Permission {
+  if (method === 'Reboot' || method === 'GetRPCMethods' || /^Get(ParameterValues|ParameterNames|ParameterAttributes|QueuedTransfers|AllQueuedTransfers)$/.test(method)) return 'devices.operate';
+  if (method === 'Download' || method === 'ScheduleDownload') return 'firmware.deploy';
+  return 'devices.configure';
+}
 
 const body = z.object({
   method: z.string().min(1),
@@ -32,8 +40,10 @@ const routes: RouteModule = (app, ctx) => {
     ctx.events.emit('acs.cr.request', { requestId, deviceId });
   });
 
-  app.post<{ Params: { id: string } }>('/devices/:id/tasks', async (req, reply) => {
+  app.post<{ Params: { id: string } }>('/devices/:id/tasks', { config: { permission: 'devices.operate' } }, async (req, reply) => {
     const b = parseOr400(body, req.body);
+    const need = taskPermission(b.method);
+    if (!can(req.principal!.role, need)) throw new OutpostError('API_FORBIDDEN', `${b.method} needs the ${need} permission`);
     if (!devices.get(req.params.id)) throw new OutpostError('API_NOT_FOUND', `device ${req.params.id}`);
     const args = validateTaskArgs(b.method, b.args);
     // 2xx only once the task is durable.
@@ -50,7 +60,7 @@ const routes: RouteModule = (app, ctx) => {
     return t;
   });
 
-  app.delete<{ Params: { id: string } }>('/tasks/:id', async (req) => {
+  app.delete<{ Params: { id: string } }>('/tasks/:id', { config: { permission: 'devices.operate' } }, async (req) => {
     const id = Number(req.params.id);
     const ok = await ctx.store.commit(() => tasks.cancel(id, iso()));
     if (!ok) throw new OutpostError('API_NOT_FOUND', `queued task ${req.params.id}`);

@@ -46,7 +46,7 @@ const routes: RouteModule = (app, ctx) => {
       usedBy: Object.values(c.zones).filter((z) => z.template === t.id).map((z) => z.id) };
   });
 
-  app.put('/templates', async (req) => {
+  app.put('/templates', { config: { permission: 'templates.write' } }, async (req) => {
     const body = parseOr400(putBody, req.body);
     const info = repo.info();
     if (info.source?.kind === 'bundle' && !body.force) {
@@ -66,7 +66,7 @@ const routes: RouteModule = (app, ctx) => {
       positions: Object.keys(parsed.positions).length, rules: parsed.rules.length };
   });
 
-  app.post('/templates/reload', async () => {
+  app.post('/templates/reload', { config: { permission: 'templates.write' } }, async () => {
     const requestId = randomBytes(8).toString('hex');
     const result = new Promise<{ ok: boolean; detail: string; revision: number }>((resolve) => {
       const timer = ctx.clock.setTimeout(() => { off(); resolve({ ok: false, detail: 'the ACS did not answer (provisioning disabled?)', revision: repo.info().revision }); }, 10_000);
