@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { loadConfigFile, parseConfig, ConfigError, formatProblem } from './core/config/load.ts';
 import { LAB_CONFIG } from './core/config/lab.ts';
-import { boxSecretOpener } from './cli/box-secrets.ts';
+import { BOX_KEY_FILE, boxSecretOpener } from './cli/box-secrets.ts';
 import type { Config } from './core/config/schema.ts';
 import type { App } from './app.ts';
 import { isOutpostError } from './core/errors.ts';
@@ -54,8 +54,17 @@ async function main(argv: string[]): Promise<number> {
     const file = arg ?? values.config;
     if (!file) { process.stderr.write('outpost config check: a FILE is needed\n'); return 2; }
     try {
-      loadConfigFile(file, { openSecret: boxSecretOpener() });
-      process.stdout.write(`${file}: OK\n`);
+      // On the box, sealed values are opened (and must open); elsewhere (plant IT's laptop) they
+      // are checked as opaque strings and counted.
+      const onBox = boxSecretOpener();
+      let unopened = 0;
+      const openSecret = (token: string, stateDir: string) => {
+        if (existsSync(join(stateDir, BOX_KEY_FILE))) return onBox(token, stateDir);
+        unopened++;
+        return token;
+      };
+      loadConfigFile(file, { openSecret });
+      process.stdout.write(`${file}: OK${unopened ? ` (${unopened} sealed value${unopened > 1 ? 's' : ''} not opened: no box key here — outpost config import --dry-run on the box opens them)` : ''}\n`);
       return 0;
     } catch (err) {
       if (err instanceof ConfigError) {

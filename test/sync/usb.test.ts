@@ -165,6 +165,11 @@ test('CLI end to end: box-key, seal, import (refused then applied), rollback', (
   assert.equal(cli(['config', 'box-key', '--state-dir', state]).stdout.trim(), pub, 'the box key is made once');
   const sealed = (v: string) => { const r = cli(['config', 'seal', '--box-key', pub], v); assert.equal(r.status, 0, r.stderr); return r.stdout.trim(); };
   const site: UsbSite = { stateDir: state, sealedPassword: sealed('pw-cli'), sealedToken: sealed('token-cli-0123456789'), sealedAdmin: sealed('Cooling-Tower-East-9'), publicKey: keys.publicKey };
+  // Plant IT checks the stick on a laptop, where there is no box key: sealed values are counted, not opened.
+  const laptop = stick(usbConfig({ ...site, stateDir: join(tempDir('laptop'), 'state') }));
+  const lc = cli(['config', 'check', join(laptop, 'outpost.yaml')]);
+  assert.equal(lc.status, 0, lc.stderr);
+  assert.match(lc.stdout, /OK \(3 sealed values not opened: no box key here/);
   const bad = stick(usbConfig(site).replace('start: 10.20.0.100', 'start: 10.20.0.999'));
   const r1 = cli(['config', 'import', bad, '--target', etc, '--state-dir', state]);
   assert.equal(r1.status, 1);
