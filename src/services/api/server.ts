@@ -1,7 +1,7 @@
 // The management API: Fastify on the management listener only (never the voice VLAN). Every
 // /api/v1 route and /metrics needs a principal (services/api/access.ts) whose role grants the
 // route's permission; every change (any method but GET/HEAD) by an authenticated caller lands in
-// the hash-chained audit log before its response is sent. Errors are {code, message} from the
+// the hash-chained audit log before it is made ('started') and before its response is sent. Errors are {code, message} from the
 // catalogue.
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { OutpostError } from '../../core/errors.ts';
@@ -52,14 +52,19 @@ export function buildApi(ctx: ApiContext, tls?: { cert: string; key: string } | 
       const need = cfg.permission ?? (READS.has(req.method) ? 'read' : 'admin');
       if (!can(p.role, need)) throw new OutpostError('API_FORBIDDEN', `${req.method} ${req.routeOptions.url ?? req.url} needs the ${need} permission; role ${p.role} does not have it`);
     });
-    // Audit every change attempted by someone we know, before the answer leaves (DESIGN: who,
-    // what, when, from where, result). Login audits itself (it has no principal yet).
+    // Audit every change attempted by someone we know (DESIGN: who, what, when, from where,
+    // result; no audit entry lost to a kill -9 or power loss): a durable 'started' entry before
+    // the handler may change anything, and the result before the answer leaves. A crash in
+    // between leaves the 'started' entry. Login audits itself (it has no principal yet).
+    const entry = (req: FastifyRequest, result: string) => ctx.access.record({
+      actor: req.principal!.name, action: `${req.method} ${req.routeOptions.url ?? req.url.split('?')[0]}`,
+      target: auditTarget(req), source: req.ip, result,
+    });
+    v1.addHook('preHandler', async (req) => {
+      if (!READS.has(req.method) && req.principal) await entry(req, 'started');
+    });
     v1.addHook('onSend', async (req, reply, payload) => {
-      if (READS.has(req.method) || !req.principal) return payload;
-      await ctx.access.record({
-        actor: req.principal.name, action: `${req.method} ${req.routeOptions.url ?? req.url.split('?')[0]}`,
-        target: auditTarget(req), source: req.ip, result: auditResult(reply.statusCode, payload),
-      });
+      if (!READS.has(req.method) && req.principal) await entry(req, auditResult(reply.statusCode, payload));
       return payload;
     });
     for (const r of [healthRoutes, deviceRoutes, taskRoutes, ...ROUTES]) await r(v1, ctx);
