@@ -60,6 +60,24 @@ export function stateKey(stateDir: string, name: string): Buffer {
   return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
 }
 
+/** The process's own gauges: memory by kind, and how busy the event loop has been since the last scrape. */
+function processMetrics(metrics: Metrics): void {
+  const mem = metrics.gauge('outpost_process_memory_bytes', 'Memory of the process by kind (rss, heap_used, heap_total, external, array_buffers)');
+  const elu = metrics.gauge('outpost_process_event_loop_utilization', 'Share of time the event loop was busy since the previous scrape (0–1)');
+  let last = performance.eventLoopUtilization();
+  metrics.collect(() => {
+    const m = process.memoryUsage();
+    mem.set(m.rss, { kind: 'rss' });
+    mem.set(m.heapUsed, { kind: 'heap_used' });
+    mem.set(m.heapTotal, { kind: 'heap_total' });
+    mem.set(m.external, { kind: 'external' });
+    mem.set(m.arrayBuffers, { kind: 'array_buffers' });
+    const now = performance.eventLoopUtilization();
+    elu.set(Math.round(performance.eventLoopUtilization(now, last).utilization * 1000) / 1000);
+    last = now;
+  });
+}
+
 export function createApp(opts: AppOptions): App {
   const { config } = opts;
   const clock = opts.clock ?? systemClock;
@@ -71,6 +89,7 @@ export function createApp(opts: AppOptions): App {
   const health = new HealthRegistry(clock);
   const events = new EventBus(log);
   const metrics = new Metrics();
+  processMetrics(metrics);
   const lifecycle = new Lifecycle(log);
 
   const services = SERVICE_ORDER.map((name) => {

@@ -26,7 +26,7 @@ const { values: v } = parseArgs({
   options: {
     phones: { type: 'string', default: '500,2000' }, models: { type: 'string', default: 'tr181,tr098,yealink,grandstream,aastra,unify,ex' },
     'no-network': { type: 'boolean', default: false }, 'no-pin': { type: 'boolean', default: false }, timeout: { type: 'string', default: '300' },
-    md: { type: 'string' }, json: { type: 'string' }, 'outpost-flags': { type: 'string', default: '' },
+    md: { type: 'string' }, json: { type: 'string' }, 'outpost-flags': { type: 'string', default: '' }, 'outpost-env': { type: 'string', default: '' },
     'raise-neigh': { type: 'boolean', default: false }, 'quiet-max': { type: 'string', default: '20' }, keep: { type: 'boolean', default: false }, 'log-level': { type: 'string', default: 'info' },
   },
 });
@@ -72,6 +72,7 @@ stateDir: ${JSON.stringify(o.stateDir)}
 log: { level: ${v['log-level']} }
 api:
   listen: { host: ${o.apiHost}, port: ${o.apiPort} }
+  tls: { mode: off }     # the fleet polls compliance over plain HTTP inside the benchmark's namespaces
   maxBodyBytes: 16777216
 acs:
   listen: { host: ${o.acsHost}, port: ${o.acsPort} }
@@ -113,7 +114,8 @@ async function runOne(n: number, base: string): Promise<Row> {
   const cmd0 = network ? ['ip', 'netns', 'exec', NS.srv, ...pin('0'), node] : [...pin('0'), node];
   const log = createWriteStream(logFile);
   const flags = v['outpost-flags']!.split(' ').filter(Boolean);
-  const child = spawn(cmd0[0]!, [...cmd0.slice(1), ...flags, 'src/main.ts', 'serve', '--config', cfgFile], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const env = { ...process.env, ...Object.fromEntries(v['outpost-env']!.split(' ').filter(Boolean).map((kv) => kv.split('=', 2) as [string, string])) };
+  const child = spawn(cmd0[0]!, [...cmd0.slice(1), ...flags, 'src/main.ts', 'serve', '--config', cfgFile], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
   const outpost: ServerProc = { child, pid: child.pid!, logFile, exited: new Promise((r) => child.once('exit', (c) => r(c))) };

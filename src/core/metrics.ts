@@ -1,5 +1,6 @@
 // A minimal Prometheus registry: counters and gauges with labels, rendered in the text
-// exposition format. Metric names start with `outpost_<service>_` (one name everywhere).
+// exposition format. Metric names start with `outpost_<service>_` (one name everywhere);
+// `outpost_process_*` are the process's own (memory, event loop), read at scrape time.
 
 type Labels = Record<string, string>;
 
@@ -13,6 +14,12 @@ const key = (l?: Labels) => (l ? Object.keys(l).sort().map((k) => `${k}="${Strin
 
 export class Metrics {
   readonly #series = new Map<string, Series>();
+  readonly #collectors: (() => void)[] = [];
+
+  /** Run `fn` before each render (gauges read at scrape time: memory, queue lengths). */
+  collect(fn: () => void): void {
+    this.#collectors.push(fn);
+  }
 
   #get(name: string, type: Series['type'], help: string): Series {
     let s = this.#series.get(name);
@@ -38,6 +45,7 @@ export class Metrics {
   }
 
   render(): string {
+    for (const fn of this.#collectors) fn();
     const out: string[] = [];
     for (const [name, s] of [...this.#series].sort(([a], [b]) => a.localeCompare(b))) {
       out.push(`# HELP ${name} ${s.help}`, `# TYPE ${name} ${s.type}`);
