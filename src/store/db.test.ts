@@ -25,3 +25,37 @@ test('group commit: writes queued in one turn share one transaction; a failing w
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('group commit holds the write lock from BEGIN: another connection committing mid-batch cannot make a queued write fail', async () => {
+  // Before: a deferred transaction whose first statement read, followed by another connection's
+  // commit (the lease writer thread), failed its write with SQLITE_BUSY_SNAPSHOT — a 500 to a
+  // phone during a boot storm.
+  const dir = mkdtempSync(join(tmpdir(), 'op-db-'));
+  try {
+    const file = join(dir, 't.db');
+    const db = openDb({ file });
+    db.exec('CREATE TABLE t (k TEXT PRIMARY KEY, n INTEGER)');
+    db.prepare('INSERT INTO t VALUES (?, ?)').run('x', 0);
+    const other = openDb({ file });
+    other.pragma('busy_timeout = 0');
+    const gc = new GroupCommitter(db);
+    let otherResult = '';
+    const write = gc.commit(() => {
+      const n = (db.prepare('SELECT n FROM t WHERE k = ?').get('x') as { n: number }).n; // read first
+      try {
+        other.prepare('INSERT INTO t VALUES (?, ?)').run('y', 1); // the other connection tries to commit now
+        otherResult = 'committed';
+      } catch (err) {
+        otherResult = (err as { code?: string }).code ?? 'error';
+      }
+      return db.prepare('UPDATE t SET n = ? WHERE k = ?').run(n + 1, 'x').changes;
+    });
+    assert.equal(await write, 1, 'the queued write commits');
+    assert.equal(otherResult, 'SQLITE_BUSY', 'the other connection waits for the lock instead of invalidating the batch');
+    assert.equal((db.prepare('SELECT n FROM t WHERE k = ?').get('x') as { n: number }).n, 1);
+    other.close();
+    db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -99,6 +99,10 @@ export class GroupCommitter {
     const rollback = prep(this.#db, 'ROLLBACK TO gc_item');
     const results: { ok: boolean; value: unknown }[] = [];
     try {
+      // IMMEDIATE: take the write lock at BEGIN (waiting up to busy_timeout for the lease
+      // writer's connection). A deferred transaction that reads first fails with
+      // SQLITE_BUSY_SNAPSHOT — no retry possible — when the other connection commits between its
+      // first read and its first write; under a boot storm that was a 500 to a phone.
       this.#db.transaction(() => {
         for (const item of batch) {
           sp.run();
@@ -112,7 +116,7 @@ export class GroupCommitter {
             results.push({ ok: false, value: err });
           }
         }
-      })();
+      }).immediate();
     } catch (err) {
       for (const item of batch) item.reject(err);
       return;
