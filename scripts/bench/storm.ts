@@ -127,7 +127,7 @@ async function runOne(n: number, base: string): Promise<Row> {
     for (let i = 0; i < 600 && spawnSync('test', ['-s', tokenFile]).status !== 0; i++) await new Promise((r) => setTimeout(r, 100));
     const token = readFileSync(tokenFile, 'utf8').trim();
     const fleetArgs = ['scripts/bench/lib/storm-fleet.ts', '--phones', String(n), '--models', v.models!, '--acs', network ? 'https://acs.storm.lan:7547/' : `https://127.0.0.1:${acsPort}/`,
-      '--api', `http://${host}:${apiPort}/`, '--token', token, '--ca', join(stateDir, 'tls', 'ca.pem'), '--username', boot.username, '--password', boot.password,
+      '--api', `http://${host}:${apiPort}/`, `--token=${token}`, '--ca', join(stateDir, 'tls', 'ca.pem'), '--username', boot.username, `--password=${boot.password}`,
       '--timeout', v.timeout!, ...(network ? ['--iface', NS.vc] : [])];
     const cmd = network ? ['ip', 'netns', 'exec', NS.cli, ...pin('1'), node, ...fleetArgs] : [...pin('1'), node, ...fleetArgs];
     const fleet = spawn(cmd[0]!, cmd.slice(1), { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });

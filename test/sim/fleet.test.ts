@@ -131,7 +131,8 @@ test('the CLI against Outpost: --once exits 0 with a JSON summary when every pho
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'ca.pem'), o.ca!);
   const args = ['test/sim/cli.ts', '--acs', o.acsUrl, '--ca', join(dir, 'ca.pem'), '--phones', '12', '--model', 'yealink:1,ex:1,tr181:1',
-    '--username', o.bootstrap.username, '--password', o.bootstrap.password, '--once', '--json', join(dir, 'summary.json')];
+    // `=`: a generated password may start with '-' (base64url), which parseArgs would take for an option.
+    '--username', o.bootstrap.username, `--password=${o.bootstrap.password}`, '--once', '--json', join(dir, 'summary.json')];
   const child = spawn(process.execPath, args, { cwd: join(import.meta.dirname, '../..'), stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   child.stderr.on('data', (d: Buffer) => { err += d.toString(); });

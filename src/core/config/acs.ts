@@ -35,6 +35,12 @@ export const acsSchema = z.object({
     lockoutDuration: duration.prefault('300s'),
   }).strict().prefault({}),
   maxSessions: z.number().int().positive().default(1000),
+  /** Connection admission (services/acs/admission.ts): connections served at once, waiting, and how long one may wait. */
+  admission: z.object({
+    maxConnections: z.number().int().positive().default(512),
+    maxQueue: z.number().int().nonnegative().default(20_000),
+    maxWait: duration.prefault('20s'),
+  }).strict().prefault({}),
   /** Send HoldRequests=1 while the ACS has queued tasks for the device, so its RPCs go first. */
   holdRequests: z.boolean().default(false),
   /** Where firmware images are served from (default <stateDir>/firmware). */

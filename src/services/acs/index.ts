@@ -10,6 +10,7 @@ import { Authenticator } from './auth.ts';
 import { SessionTable } from './sessions.ts';
 import { makeRepos } from './repos.ts';
 import { buildServer } from './server.ts';
+import { Admission } from './admission.ts';
 import { loadOrGenerateTls } from './tls.ts';
 import { endSession } from './dispatch.ts';
 import { startConnectionRequests } from './cr-service.ts';
@@ -19,6 +20,7 @@ import type { Engine } from './engine.ts';
 export function createAcsService(ctx: ServiceContext<AcsConfig>): Service {
   const cfg = ctx.config;
   let app: ReturnType<typeof buildServer> | null = null;
+  let admission: Admission | null = null;
   let stopCr: (() => void) | null = null;
   const repos = makeRepos(ctx.store);
   const engine: Engine = {
@@ -46,8 +48,13 @@ export function createAcsService(ctx: ServiceContext<AcsConfig>): Service {
       if (tls?.generated) ctx.log.info({ ca: tls.caFile }, 'generated the site CA and ACS certificate');
       if (!tls) ctx.log.warn('ACS is serving plain HTTP (acs.tls.plainHttp): Digest only, no Basic');
       app = buildServer(engine, tls);
-      await app.listen({ host: cfg.listen.host, port: cfg.listen.port });
-      const addr = app.server.address();
+      await app.ready();
+      admission = new Admission(app.server, { ...cfg.admission, plain: !tls }, ctx.clock, ctx.metrics);
+      await admission.listen(cfg.listen.host, cfg.listen.port);
+      // The HTTP server never listens itself: 'listening' starts its connection tracking (request
+      // and headers timeouts, closeAllConnections), which Node ties to that event.
+      app.server.emit('listening');
+      const addr = admission.front.address();
       const port = typeof addr === 'object' && addr ? addr.port : cfg.listen.port;
       const host = cfg.listen.host === '0.0.0.0' || cfg.listen.host === '::' ? `acs.${ctx.root.site.domain}` : cfg.listen.host.includes(':') ? `[${cfg.listen.host}]` : cfg.listen.host;
       engine.baseUrl = cfg.url ?? `${tls ? 'https' : 'http'}://${host}:${port}/`;
@@ -63,6 +70,9 @@ export function createAcsService(ctx: ServiceContext<AcsConfig>): Service {
     async stop() {
       stopCr?.();
       for (const s of engine.sessions.all()) await endSession(engine, s, 'shutdown');
+      await admission?.close();
+      admission = null;
+      app?.server.closeAllConnections();
       await app?.close();
       app = null;
     },
