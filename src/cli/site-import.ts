@@ -4,7 +4,7 @@
 // keeping the previous one for rollback. The outcome is written back next to the source as a
 // human-readable result file. Nothing changes on the box unless everything checks.
 
-import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { createHash, createPrivateKey, type KeyObject } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -53,11 +53,27 @@ export function locateConfig(source: string): string {
   throw new Error(yamls.length === 0 ? `no outpost.yaml in ${source}` : `several YAML files in ${source} (${yamls.join(', ')}); name the site config outpost.yaml`);
 }
 
+/**
+ * Run as root (the console, the USB import unit), files we create must still be readable by the
+ * service user: a file takes the owner of its directory (the box key: the state directory's
+ * owner, `outpost`) or its group with group read (the config: /etc/outpost is root:outpost 0750).
+ * A directory of root's own keeps files root's only (0600).
+ */
+function adoptOwner(file: string, how: 'user' | 'group'): void {
+  if (process.getuid?.() !== 0) return;
+  const d = statSync(dirname(file));
+  if (how === 'user' && d.uid !== 0) chownSync(file, d.uid, d.gid);
+  if (how === 'group' && d.gid !== 0) { chownSync(file, 0, d.gid); chmodSync(file, statSync(file).isDirectory() ? 0o750 : 0o640); }
+}
+
 export function ensureBoxKey(stateDir: string): string {
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   const file = join(stateDir, BOX_KEY_FILE);
   if (!existsSync(file)) {
-    try { writeFileSync(file, generateBoxKey().privateKeyPem, { mode: 0o600, flag: 'wx' }); } catch (err) { if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err; }
+    try {
+      writeFileSync(file, generateBoxKey().privateKeyPem, { mode: 0o600, flag: 'wx' });
+      adoptOwner(file, 'user');
+    } catch (err) { if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err; }
   }
   return boxPublicKeyOf(readFileSync(file, 'utf8'));
 }
@@ -143,6 +159,7 @@ function stateDirOf(file: string): string | null {
 function writeDurably(file: string, text: string, mode: number): void {
   const fd = openSync(`${file}.tmp`, 'w', mode);
   try { writeSync(fd, text); fsyncSync(fd); } finally { closeSync(fd); }
+  adoptOwner(`${file}.tmp`, 'group');
   renameSync(`${file}.tmp`, file);
   const d = openSync(dirname(file), 'r');
   try { fsyncSync(d); } finally { closeSync(d); }
@@ -212,6 +229,7 @@ function activate(target: string, text: string, cfg: Config, files: Map<string, 
   const dir = dirname(resolve(target));
   const store = join(dir, 'imported');
   mkdirSync(store, { recursive: true, mode: 0o700 });
+  adoptOwner(store, 'group');
   const doc = parseDocument(text);
   // The admin password never rests on the box, even sealed: only its scrypt hash is kept.
   if (cfg.admin?.password !== undefined) {
@@ -231,7 +249,7 @@ function activate(target: string, text: string, cfg: Config, files: Map<string, 
   for (const [field, abs] of files) {
     const data = readFileSync(abs);
     const dest = join(store, `${sha(data).slice(0, 12)}-${basename(abs)}`);
-    if (!existsSync(dest)) { copyFileSync(abs, `${dest}.tmp`); renameSync(`${dest}.tmp`, dest); }
+    if (!existsSync(dest)) { copyFileSync(abs, `${dest}.tmp`); adoptOwner(`${dest}.tmp`, 'group'); renameSync(`${dest}.tmp`, dest); }
     doc.setIn(field.split('.'), dest);
   }
   const header = `# Imported by outpost config import at ${now.toISOString()} from ${source} (sha256 ${sourceSha.slice(0, 16)}).\n# Secrets are sealed for this box (key in the state directory); the admin password is only a hash.\n`;
@@ -239,6 +257,7 @@ function activate(target: string, text: string, cfg: Config, files: Map<string, 
   mkdirSync(dir, { recursive: true });
   if (existsSync(target)) {
     copyFileSync(target, `${target}.previous.tmp`);
+    adoptOwner(`${target}.previous.tmp`, 'group');
     renameSync(`${target}.previous.tmp`, `${target}.previous`);
     notes.push(`previous config kept as ${target}.previous (outpost config rollback restores it)`);
   }

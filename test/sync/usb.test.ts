@@ -6,7 +6,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfigFile } from '../../src/core/config/load.ts';
 import { boxSecretOpener, ensureBoxKey, importSiteConfig, rollbackSiteConfig } from '../../src/cli/site-import.ts';
@@ -128,6 +128,34 @@ test('secrets given in clear on the stick are sealed for the box in the active c
   const cfg = loadConfigFile(dest, { openSecret: boxSecretOpener() });
   assert.equal(cfg.acs.auth.bootstrap?.password, 'b00tstrap-Pw');
   assert.equal(cfg.sync.central?.token, 'site-token-0123456789abcdef');
+});
+
+test('run as root on the box, the files it writes are readable by the service user (owner of the directories)', (t) => {
+  if (process.getuid?.() !== 0) {
+    assert.ok(process.env.CI !== 'true', 'CI runs the suite as root');
+    t.skip('needs root (chown)');
+    return;
+  }
+  // The box as systemd/README.md installs it: /etc/outpost root:outpost 0750, the state directory outpost's own.
+  // uid/gid 1 (daemon) stands in for the outpost user.
+  const boxDir = tempDir('owned');
+  const etc = join(boxDir, 'etc');
+  const state = join(boxDir, 'state');
+  mkdirSync(etc, { mode: 0o750 });
+  mkdirSync(state, { mode: 0o700 });
+  chownSync(etc, 0, 1);
+  chownSync(state, 1, 1);
+  const dest = join(etc, 'outpost.yaml');
+  const r = importSiteConfig({ source: stick(usbConfig({ ...good, stateDir: state, sealedPassword: 'b00tstrap-Pw', sealedToken: 'site-token-0123456789abcdef', sealedAdmin: 'Ammonia-Unit-7-Hotline' })), target: dest, stateDir: state });
+  assert.equal(r.ok, true, r.problems.join('; '));
+  const key = statSync(join(state, 'box.key'));
+  assert.deepEqual([key.uid, key.gid, key.mode & 0o777], [1, 1, 0o600], 'the box key belongs to the service user');
+  const cfg = statSync(dest);
+  assert.deepEqual([cfg.uid, cfg.gid, cfg.mode & 0o777], [0, 1, 0o640], 'the active config: root:outpost 0640');
+  const imported = statSync(join(etc, 'imported'));
+  assert.deepEqual([imported.gid, imported.mode & 0o777], [1, 0o750]);
+  const bundleFile = loadConfigFile(dest, { openSecret: boxSecretOpener() }).sync.initialBundle!;
+  assert.deepEqual([statSync(bundleFile).gid, statSync(bundleFile).mode & 0o777], [1, 0o640]);
 });
 
 test('a stick with several YAML files and no outpost.yaml is refused with the names', () => {

@@ -9,9 +9,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 const UNITS = resolve(import.meta.dirname, '..', '..', 'systemd');
 const read = (name: string) => readFileSync(join(UNITS, name), 'utf8');
@@ -28,7 +28,8 @@ test('outpost.service has the hardening and lifecycle the design asks for', () =
   const one = (key: string) => { const v = values(unit, key); assert.equal(v.length, 1, `${key} once`); return v[0]; };
   assert.equal(one('Type'), 'notify');
   assert.equal(one('NotifyAccess'), 'all', 'READY/WATCHDOG come from the systemd-notify child');
-  assert.equal(one('ExecStart'), '/usr/local/bin/outpost serve --config /etc/outpost/site.yaml');
+  assert.equal(one('ExecStart'), '/usr/local/bin/outpost serve --config /etc/outpost/outpost.yaml', 'the file config import writes');
+  assert.ok(values(unit, 'Environment').includes('MALLOC_ARENA_MAX=2'));
   assert.equal(one('StateDirectory'), 'outpost');
   const caps = 'CAP_NET_BIND_SERVICE CAP_NET_RAW CAP_NET_BROADCAST';
   assert.equal(one('AmbientCapabilities'), caps);
@@ -46,8 +47,14 @@ test('outpost.service has the hardening and lifecycle the design asks for', () =
 
 test('the USB import unit and its udev rule fit together', () => {
   const unit = read('outpost-usb-import@.service');
-  assert.deepEqual(values(unit, 'ExecStart'), ['/usr/local/bin/outpost config import %I']);
-  assert.match(unit, /NOT YET FUNCTIONAL/, 'says the command comes later');
+  assert.deepEqual(values(unit, 'ExecStartPre'), ['/usr/bin/mount -o rw,nosuid,nodev,noexec /dev/%I /run/outpost-usb/%I']);
+  assert.deepEqual(values(unit, 'ExecStart'), ['/usr/local/bin/outpost config import /run/outpost-usb/%I --target /etc/outpost/outpost.yaml --state-dir /var/lib/outpost']);
+  assert.deepEqual(values(unit, 'ExecStopPost'), ['-/usr/bin/umount /run/outpost-usb/%I']);
+  assert.deepEqual(values(unit, 'RuntimeDirectory'), ['outpost-usb/%I']);
+  assert.equal(values(unit, 'PrivateMounts')[0], 'yes', 'the mount is the unit\'s own');
+  assert.deepEqual(values(unit, 'ReadWritePaths'), ['/etc/outpost /var/lib/outpost']);
+  // The active config the import writes is the one the service reads.
+  assert.match(values(read('outpost.service'), 'ExecStart')[0]!, /--config \/etc\/outpost\/outpost\.yaml$/);
   const rule = read('99-outpost-usb-import.rules');
   assert.match(rule, /ENV\{SYSTEMD_WANTS\}\+="outpost-usb-import@%k\.service"/);
   assert.match(rule, /TAG\+="systemd"/);
@@ -74,10 +81,11 @@ function scratchRoot(): string {
   writeFileSync(join(root, 'usr/local/bin/outpost'), '#!/bin/sh\nexit 0\n');
   chmodSync(join(root, 'usr/local/bin/outpost'), 0o755);
   // Other commands our units run must exist on a real systemd machine: take them from the host.
-  for (const cmd of ['/usr/bin/systemctl']) {
+  for (const cmd of ['/usr/bin/systemctl', '/usr/bin/mount', '/usr/bin/umount', '/bin/sh']) {
     assert.ok(existsSync(cmd), `${cmd} exists`);
-    mkdirSync(join(root, 'usr/bin'), { recursive: true });
-    cpSync(cmd, join(root, cmd));
+    mkdirSync(join(root, dirname(cmd)), { recursive: true });
+    copyFileSync(cmd, join(root, cmd)); // follows /bin/sh → dash
+    chmodSync(join(root, cmd), 0o755);
   }
   return root;
 }
