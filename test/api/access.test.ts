@@ -182,6 +182,8 @@ test('brute force: five failures lock the user and the address out, even for the
   assert.deepEqual([locked.status, locked.body.code], [429, 'API_LOCKED_OUT']);
   assert.ok(Number(locked.headers.get('retry-after')) > 800);
   assert.equal((await login(ADMIN.username, ADMIN.password)).status, 429, 'the source address is locked too');
+  const refusals = (await o.api<{ items: { result: string }[] }>('GET', '/api/v1/audit?action=user.login&limit=1000')).body.items.filter((a) => /locked/.test(a.result));
+  assert.equal(refusals.length, 1, 'the lock is audited once, not every refused attempt');
   clock.advance(15 * 60_000 + 1000);
   assert.equal((await login('voice-eng-1', 'Hydrocracker-voice-engineer-42')).status, 201);
 });
@@ -199,7 +201,7 @@ test('the audit log records every change with who, what, from where and result; 
     /^helpdesk-1\|POST \/api\/v1\/devices\/:id\/tasks\|id=X\|403 API_FORBIDDEN$/,
     /^sec-admin-1\|PATCH \/api\/v1\/users\/:name\|name=helpdesk-1\|200$/,
     /^plant-admin\|PATCH \/api\/v1\/users\/:name\|name=plant-admin\|409 API_CONFLICT$/,
-    /^voice-eng-1\|user\.login\|\|refused: locked out$/,
+    /^voice-eng-1\|user\.login\|\|failed: wrong user name or password; the address and the user name locked out for 900 s$/,
   ]) assert.ok(lines.some((l) => want.test(l)), `${want}\n${lines.join('\n')}`);
   assert.ok(r.body.items.every((a) => a.source === null || a.source === '127.0.0.1'));
   assert.ok(!JSON.stringify(r.body).includes('Hydrocracker'), 'no password in the audit log');

@@ -125,7 +125,8 @@ export class Access {
   async login(username: string, password: string, source: string): Promise<{ token: string; expiresAt: string; username: string; role: Role }> {
     const locked = Math.max(this.#sources.lockedFor(source), this.#names.lockedFor(username.toLowerCase()));
     if (locked > 0) {
-      await this.record({ actor: username, action: 'user.login', source, result: 'refused: locked out' });
+      // Not audited one by one: a client hammering a locked login would fill the append-only log
+      // (and the disk's fsyncs). The failure that locked it is audited, and says so.
       throw Object.assign(new OutpostError('API_LOCKED_OUT', `try again in ${Math.ceil(locked / 1000)} s`), { retryAfter: Math.ceil(locked / 1000) });
     }
     const secret = this.users.secretOf(username);
@@ -133,9 +134,9 @@ export class Access {
     const ok = await this.#verify(password, secret?.passwordHash ?? dummyHash());
     const user = secret && ok && !secret.disabled ? this.users.get(username) : null;
     if (!user || !isRole(user.role)) {
-      this.#sources.fail(source);
-      this.#names.fail(username.toLowerCase());
-      await this.record({ actor: username, action: 'user.login', source, result: secret?.disabled && ok ? 'failed: account disabled' : 'failed: wrong user name or password' });
+      const locks = [this.#sources.fail(source).locked ? 'the address' : '', this.#names.fail(username.toLowerCase()).locked ? 'the user name' : ''].filter(Boolean);
+      const why = secret?.disabled && ok ? 'failed: account disabled' : 'failed: wrong user name or password';
+      await this.record({ actor: username, action: 'user.login', source, result: locks.length ? `${why}; ${locks.join(' and ')} locked out for ${Math.round(this.#cfg.login.lockoutDuration / 1000)} s` : why });
       throw new OutpostError('API_LOGIN_FAILED');
     }
     this.#sources.succeed(source);
