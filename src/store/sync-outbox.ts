@@ -9,7 +9,7 @@
 //   store.commit(() => { …; new OutboxRepo(store).enqueue('event', { type: 'dhcp.pool.exhausted' }) })
 
 import type { Store } from './index.ts';
-import type { Statement } from './db.ts';
+import { prep } from './db.ts';
 
 export interface OutboxRow {
   seq: number;
@@ -33,7 +33,6 @@ export interface Backlog {
 export class OutboxRepo {
   readonly #store: Store;
   readonly #maxRecords: number;
-  #insert: Statement | undefined;
 
   /** `maxRecords`: the bound; enqueue beyond it drops the oldest records and counts them. */
   constructor(store: Store, opts: { maxRecords?: number } = {}) {
@@ -46,23 +45,22 @@ export class OutboxRepo {
    * The payload is stored as JSON; validate known kinds first (protocols/bundle checkPayload).
    */
   enqueue(kind: string, payload: unknown, at = this.#store.clock.now()): number {
-    this.#insert ??= this.#store.db.prepare('INSERT INTO sync_outbox (kind, at, payload) VALUES (?, ?, ?)');
-    const seq = Number(this.#insert.run(kind, at, JSON.stringify(payload)).lastInsertRowid);
+    const seq = Number(prep(this.#store.db, 'INSERT INTO sync_outbox (kind, at, payload) VALUES (?, ?, ?)').run(kind, at, JSON.stringify(payload)).lastInsertRowid);
     this.#bound(seq);
     return seq;
   }
 
   #bound(newest: number): void {
-    const oldest = (this.#store.db.prepare('SELECT min(seq) AS s FROM sync_outbox').get() as { s: number | null }).s ?? newest;
+    const oldest = (prep(this.#store.db, 'SELECT min(seq) AS s FROM sync_outbox').get() as { s: number | null }).s ?? newest;
     const over = newest - oldest + 1 - this.#maxRecords;
     if (over <= 0) return;
-    const n = this.#store.db.prepare('DELETE FROM sync_outbox WHERE seq < ?').run(oldest + over).changes;
-    this.#store.db.prepare('UPDATE sync_state SET dropped = dropped + ? WHERE id = 1').run(n);
+    const n = prep(this.#store.db, 'DELETE FROM sync_outbox WHERE seq < ?').run(oldest + over).changes;
+    prep(this.#store.db, 'UPDATE sync_state SET dropped = dropped + ? WHERE id = 1').run(n);
   }
 
   /** The oldest records, up to `limit` records and about `maxBytes` of payload (at least one). */
   peek(limit: number, maxBytes: number): OutboxRow[] {
-    const rows = this.#store.db.prepare('SELECT seq, kind, at, payload FROM sync_outbox ORDER BY seq LIMIT ?').all(limit) as OutboxRow[];
+    const rows = prep(this.#store.db, 'SELECT seq, kind, at, payload FROM sync_outbox ORDER BY seq LIMIT ?').all(limit) as OutboxRow[];
     let bytes = 0;
     for (let i = 0; i < rows.length; i++) {
       bytes += rows[i]!.payload.length + 64;
@@ -73,7 +71,7 @@ export class OutboxRepo {
 
   /** Central has everything up to and including `seq` (call inside store.commit). */
   ack(seq: number): number {
-    return this.#store.db.prepare('DELETE FROM sync_outbox WHERE seq <= ?').run(seq).changes;
+    return prep(this.#store.db, 'DELETE FROM sync_outbox WHERE seq <= ?').run(seq).changes;
   }
 
   /**
@@ -82,9 +80,9 @@ export class OutboxRepo {
    */
   complianceChanged(deviceId: string, state: string, detail: string): boolean {
     const db = this.#store.db;
-    const prev = db.prepare('SELECT state FROM sync_compliance WHERE device_id = ?').get(deviceId) as { state: string } | undefined;
+    const prev = prep(db, 'SELECT state FROM sync_compliance WHERE device_id = ?').get(deviceId) as { state: string } | undefined;
     if (prev?.state === state) return false;
-    db.prepare('INSERT INTO sync_compliance (device_id, state, at) VALUES (?, ?, ?) ON CONFLICT(device_id) DO UPDATE SET state = excluded.state, at = excluded.at')
+    prep(db, 'INSERT INTO sync_compliance (device_id, state, at) VALUES (?, ?, ?) ON CONFLICT(device_id) DO UPDATE SET state = excluded.state, at = excluded.at')
       .run(deviceId, state, this.#store.clock.now());
     this.enqueue('compliance', { deviceId, state, ...(detail ? { detail: detail.slice(0, 1000) } : {}) });
     return true;
@@ -96,7 +94,7 @@ export class OutboxRepo {
    * an event still reaches central. `normalize` maps a state to a report state.
    */
   reconcileCompliance(normalize: (state: string) => string): number {
-    const rows = this.#store.db.prepare(`SELECT p.device_id AS deviceId, p.state, p.reason, p.zone FROM prov_devices p
+    const rows = prep(this.#store.db, `SELECT p.device_id AS deviceId, p.state, p.reason, p.zone FROM prov_devices p
       LEFT JOIN sync_compliance s ON s.device_id = p.device_id WHERE s.state IS NULL OR s.state != p.state`).all() as { deviceId: string; state: string; reason: string; zone: string | null }[];
     let n = 0;
     for (const r of rows) {
@@ -108,9 +106,9 @@ export class OutboxRepo {
 
   backlog(): Backlog {
     const db = this.#store.db;
-    const r = db.prepare('SELECT min(seq) AS lo, max(seq) AS hi, count(*) AS n FROM sync_outbox').get() as { lo: number | null; hi: number | null; n: number };
-    const s = db.prepare('SELECT stream, dropped FROM sync_state WHERE id = 1').get() as { stream: string; dropped: number };
-    const oldestAt = r.lo === null ? null : (db.prepare('SELECT at FROM sync_outbox WHERE seq = ?').get(r.lo) as { at: number }).at;
+    const r = prep(db, 'SELECT min(seq) AS lo, max(seq) AS hi, count(*) AS n FROM sync_outbox').get() as { lo: number | null; hi: number | null; n: number };
+    const s = prep(db, 'SELECT stream, dropped FROM sync_state WHERE id = 1').get() as { stream: string; dropped: number };
+    const oldestAt = r.lo === null ? null : (prep(db, 'SELECT at FROM sync_outbox WHERE seq = ?').get(r.lo) as { at: number }).at;
     return { records: r.n, oldestSeq: r.lo, newestSeq: r.hi, oldestAt, dropped: s.dropped, stream: s.stream };
   }
 }
