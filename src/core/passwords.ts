@@ -77,7 +77,7 @@ export function verifyPassword(password: string, stored: string): Promise<boolea
 
 /** A hash nobody's password matches: verified against when the user does not exist, so an unknown
  *  name costs the same time as a wrong password (no user enumeration by timing). */
-let dummy: string | null = null;
-export function dummyHash(): string {
-  return (dummy ??= hashPasswordSync(randomBytes(24).toString('base64url')));
+let dummy: Promise<string> | null = null;
+export function dummyHash(): Promise<string> {
+  return (dummy ??= hashPassword(randomBytes(24).toString('base64url')));
 }

@@ -102,6 +102,7 @@ export class Access {
     const policy = { failures: cfg.login.lockoutFailures, window: cfg.login.lockoutWindow, duration: cfg.login.lockoutDuration };
     this.#sources = new Lockout(policy, clock);
     this.#names = new Lockout(policy, clock);
+    void dummyHash(); // ready before the first unknown user name arrives
   }
 
   /** The principal behind an Authorization header, or null. Touches a user session at most once a minute. */
@@ -131,7 +132,7 @@ export class Access {
     }
     const secret = this.users.secretOf(username);
     // Unknown users cost the same scrypt as known ones: no enumeration by timing.
-    const ok = await this.#verify(password, secret?.passwordHash ?? dummyHash());
+    const ok = await this.#verify(password, secret?.passwordHash ?? await dummyHash());
     const user = secret && ok && !secret.disabled ? this.users.get(username) : null;
     if (!user || !isRole(user.role)) {
       const locks = [this.#sources.fail(source).locked ? 'the address' : '', this.#names.fail(username.toLowerCase()).locked ? 'the user name' : ''].filter(Boolean);
@@ -153,7 +154,7 @@ export class Access {
   /** Verify the caller's own password (password change), with the same limits as login. */
   async checkPassword(username: string, password: string): Promise<boolean> {
     const secret = this.users.secretOf(username);
-    return this.#verify(password, secret?.passwordHash ?? dummyHash());
+    return this.#verify(password, secret?.passwordHash ?? await dummyHash());
   }
 
   /**
