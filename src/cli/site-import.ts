@@ -16,7 +16,7 @@ import { BOX_KEY_FILE, boxSecretOpener } from './box-secrets.ts';
 export { BOX_KEY_FILE, boxSecretOpener } from './box-secrets.ts';
 import type { Config } from '../core/config/schema.ts';
 import { isOutpostError } from '../core/errors.ts';
-import { hashPasswordSync } from '../core/passwords.ts';
+import { hashPasswordSync, isPasswordHash, verifyPasswordSync } from '../core/passwords.ts';
 import { generateBoxKey, boxPublicKeyOf, isExpired, openSealed, parseBoxPublicKey, parseBundle, parsePublicKey, seal, verifyIntegrity } from '../protocols/bundle/index.ts';
 
 const MAX_CONFIG_BYTES = 1024 * 1024;
@@ -231,9 +231,13 @@ function activate(target: string, text: string, cfg: Config, files: Map<string, 
   mkdirSync(store, { recursive: true, mode: 0o700 });
   adoptOwner(store, 'group');
   const doc = parseDocument(text);
-  // The admin password never rests on the box, even sealed: only its scrypt hash is kept.
+  // The admin password never rests on the box, even sealed: only its scrypt hash is kept. The
+  // hash already in force is kept when it is the same user and password, so re-importing a stick
+  // for another change does not count as a new admin entry (which would reset the admin account).
   if (cfg.admin?.password !== undefined) {
-    doc.setIn(['admin', 'passwordHash'], hashPasswordSync(cfg.admin.password));
+    const prev = previousAdmin(target);
+    const keep = prev?.username === cfg.admin.username && isPasswordHash(prev.passwordHash) && verifyPasswordSync(cfg.admin.password, prev.passwordHash);
+    doc.setIn(['admin', 'passwordHash'], keep ? prev.passwordHash : hashPasswordSync(cfg.admin.password));
     doc.deleteIn(['admin', 'password']);
   }
   // Every other secret — sealed on the stick or given in clear — is sealed afresh for the key in
@@ -263,6 +267,15 @@ function activate(target: string, text: string, cfg: Config, files: Map<string, 
   }
   writeDurably(target, out, 0o600);
   notes.push(`applied to ${target}; restart Outpost to use it (the USB import unit does this)`);
+}
+
+function previousAdmin(target: string): { username: string; passwordHash: string } | null {
+  try {
+    const a = (parseDocument(readFileSync(target, 'utf8')).toJS() as { admin?: { username?: unknown; passwordHash?: unknown } } | null)?.admin;
+    return typeof a?.username === 'string' && typeof a.passwordHash === 'string' ? { username: a.username, passwordHash: a.passwordHash } : null;
+  } catch {
+    return null;
+  }
 }
 
 function writeResult(configFile: string, ok: boolean, applied: boolean, o: ImportOptions, problems: string[], notes: string[], now: Date): string | null {

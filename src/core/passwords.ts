@@ -65,6 +65,12 @@ export function hashPasswordSync(password: string): string {
   return format(LOG_N, R, P, salt, scryptSync(password.normalize('NFC'), salt, KEYLEN, { N: 2 ** LOG_N, r: R, p: P, maxmem: MAXMEM }));
 }
 
+/** For CLIs (config import). */
+export function verifyPasswordSync(password: string, stored: string): boolean {
+  const p = params(stored);
+  return timingSafeEqual(scryptSync(password.normalize('NFC'), p.salt, p.hash.length, { N: p.N, r: p.r, p: p.p, maxmem: MAXMEM }), p.hash);
+}
+
 export function verifyPassword(password: string, stored: string): Promise<boolean> {
   const p = params(stored);
   return new Promise((resolve, reject) => {

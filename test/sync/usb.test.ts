@@ -173,6 +173,8 @@ test('a second good config keeps the first as previous; rollback restores it (an
   assert.equal(r.ok, true, r.problems.join('; '));
   const second = snapshot()!;
   assert.match(second, /after the turnaround/);
+  const hashOf = (text: string) => /passwordHash: (\S+)/.exec(text)?.[1];
+  assert.equal(hashOf(second), hashOf(first), 'same admin entry: the hash in force is kept (no admin reset at the next start)');
   assert.equal(readFileSync(`${target}.previous`, 'utf8'), first);
   rollbackSiteConfig(target);
   assert.equal(snapshot(), first);
@@ -211,4 +213,16 @@ test('CLI end to end: box-key, seal, import (refused then applied), rollback', (
   const r3 = cli(['config', 'rollback', '--target', etc]);
   assert.equal(r3.status, 1, 'nothing to roll back to after a first import');
   assert.match(r3.stderr, /no previous config/);
+});
+
+test('re-importing keeps the admin hash for the same password and replaces it for a new one', () => {
+  const dest = join(tempDir('rehash'), 'outpost.yaml');
+  const k = parseBoxPublicKey(boxKey);
+  const hashOf = () => /passwordHash: (\S+)/.exec(readFileSync(dest, 'utf8'))?.[1];
+  assert.equal(importSiteConfig({ source: stick(usbConfig(good)), target: dest, stateDir }).ok, true);
+  const h1 = hashOf();
+  assert.equal(importSiteConfig({ source: stick(usbConfig({ ...good, sealedAdmin: seal('Ammonia-Unit-7-Hotline', k) })), target: dest, stateDir }).ok, true);
+  assert.equal(hashOf(), h1, 'same password, sealed again: same hash');
+  assert.equal(importSiteConfig({ source: stick(usbConfig({ ...good, sealedAdmin: seal('Isomerization-Unit-3', k) })), target: dest, stateDir }).ok, true);
+  assert.notEqual(hashOf(), h1, 'a new password: a new hash (the admin is reset at the next start)');
 });
