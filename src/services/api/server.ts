@@ -26,7 +26,7 @@ function unauthorized(reply: FastifyReply): FastifyReply {
   return reply.code(401).header('www-authenticate', 'Bearer').send({ code: 'API_UNAUTHORIZED', message: 'Missing or invalid API token' });
 }
 
-export function buildApi(ctx: ApiContext, tls?: { cert: string; key: string } | null): FastifyInstance {
+export function buildApi(ctx: ApiContext, tls?: { cert: string | string[]; key: string | string[] } | null): FastifyInstance {
   const app = Fastify({
     bodyLimit: ctx.config.maxBodyBytes, logger: false, forceCloseConnections: true, return503OnClosing: true,
     ...(tls ? { https: { ...TLS_OPTIONS, cert: tls.cert, key: tls.key } } : {}),
