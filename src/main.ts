@@ -50,30 +50,7 @@ async function main(argv: string[]): Promise<number> {
   const [cmd, sub, arg] = positionals;
   if (values.help || !cmd) { process.stdout.write(helpText()); return values.help ? 0 : 2; }
 
-  if (cmd === 'config' && sub === 'check') {
-    const file = arg ?? values.config;
-    if (!file) { process.stderr.write('outpost config check: a FILE is needed\n'); return 2; }
-    try {
-      // On the box, sealed values are opened (and must open); elsewhere (plant IT's laptop) they
-      // are checked as opaque strings and counted.
-      const onBox = boxSecretOpener();
-      let unopened = 0;
-      const openSecret = (token: string, stateDir: string) => {
-        if (existsSync(join(stateDir, BOX_KEY_FILE))) return onBox(token, stateDir);
-        unopened++;
-        return token;
-      };
-      loadConfigFile(file, { openSecret });
-      process.stdout.write(`${file}: OK${unopened ? ` (${unopened} sealed value${unopened > 1 ? 's' : ''} not opened: no box key here — outpost config import --dry-run on the box opens them)` : ''}\n`);
-      return 0;
-    } catch (err) {
-      if (err instanceof ConfigError) {
-        process.stderr.write(`${file}: ${err.code}\n${err.problems.map((p) => '  ' + formatProblem(p)).join('\n')}\n`);
-        return 1;
-      }
-      throw err;
-    }
-  }
+  if (cmd === 'config' && sub === 'check') return configCheck(arg ?? values.config);
 
   if (cmd === 'serve') {
     let config: Config;
@@ -93,6 +70,31 @@ async function main(argv: string[]): Promise<number> {
 
   process.stderr.write(`outpost: unknown command '${[cmd, sub].filter(Boolean).join(' ')}'\n\n${helpText()}`);
   return 2;
+}
+
+/** `outpost config check FILE`: every problem with its field and line; exit 0, 1 or 2. */
+function configCheck(file: string | undefined): number {
+  if (!file) { process.stderr.write('outpost config check: a FILE is needed\n'); return 2; }
+  try {
+    // On the box, sealed values are opened (and must open); elsewhere (plant IT's laptop) they
+    // are checked as opaque strings and counted.
+    const onBox = boxSecretOpener();
+    let unopened = 0;
+    const openSecret = (token: string, stateDir: string) => {
+      if (existsSync(join(stateDir, BOX_KEY_FILE))) return onBox(token, stateDir);
+      unopened++;
+      return token;
+    };
+    loadConfigFile(file, { openSecret });
+    process.stdout.write(`${file}: OK${unopened ? ` (${unopened} sealed value${unopened > 1 ? 's' : ''} not opened: no box key here — outpost config import --dry-run on the box opens them)` : ''}\n`);
+    return 0;
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${file}: ${err.code}\n${err.problems.map((p) => '  ' + formatProblem(p)).join('\n')}\n`);
+      return 1;
+    }
+    throw err;
+  }
 }
 
 /**

@@ -59,11 +59,9 @@ export function createAcsService(ctx: ServiceContext<AcsConfig>): Service {
       const host = cfg.listen.host === '0.0.0.0' || cfg.listen.host === '::' ? `acs.${ctx.root.site.domain}` : cfg.listen.host.includes(':') ? `[${cfg.listen.host}]` : cfg.listen.host;
       engine.baseUrl = cfg.url ?? `${tls ? 'https' : 'http'}://${host}:${port}/`;
       if (!engine.baseUrl.endsWith('/')) engine.baseUrl += '/';
-      stopCr = startConnectionRequests(engine);
-      { const a = stopCr, b = startProvisioning(engine, ctx.health); stopCr = () => { a(); b(); }; }
+      const stops = [startConnectionRequests(engine), startProvisioning(engine, ctx.health)];
       const t = ctx.clock.setInterval(() => active.set(engine.sessions.size), 5000);
-      const prevStop = stopCr;
-      stopCr = () => { prevStop(); t.cancel(); };
+      stopCr = () => { for (const s of stops) s(); t.cancel(); };
       ctx.log.info({ url: engine.baseUrl, tls: Boolean(tls) }, 'ACS listening');
       ctx.events.emit('acs.listening', { url: engine.baseUrl, port, caFile: tls?.caFile ?? null });
     },
