@@ -3,7 +3,7 @@
 // apart from the in-memory Pool it updates; the service persists and sends.
 
 import {
-  BOOTREPLY, BOOTREQUEST, FLAG_BROADCAST, MessageType, MESSAGE_TYPE_NAMES, encode, type DhcpPacket,
+  BOOTREPLY, BOOTREQUEST, FLAG_BROADCAST, MessageType, MESSAGE_TYPE_NAMES, encode, hwAddress, type DhcpPacket,
 } from '../../protocols/dhcp/index.ts';
 import type { DhcpConfig } from '../../core/config/dhcp.ts';
 import type { Lease } from '../../store/leases.ts';
@@ -29,6 +29,8 @@ export interface Decision {
   drop: string | null;
   scope: Scope | null;
   exhausted: boolean;
+  /** Why a NAK was sent, with who holds the address (for the log). */
+  nak?: { reason: string; mac: string; requested: string; holder: string | null };
 }
 
 export interface EngineDeps {
@@ -178,7 +180,10 @@ export class Engine {
   }
 
   #nak(p: DhcpPacket, scope: Scope, message: string, d: Decision): Decision {
-    return { ...d, reply: this.#reply(p, ZERO, nakOptions(scope, p, message), 'NAK', true) };
+    const requested = p.options.requestedIp() ?? p.ciaddr;
+    const held = requested !== ZERO ? this.#d.pool.get(ipNum(requested)) : undefined;
+    const holder = held ? `${held.key} (${held.lease.state})` : null;
+    return { ...d, reply: this.#reply(p, ZERO, nakOptions(scope, p, message), 'NAK', true), nak: { reason: message, mac: hwAddress(p), requested, holder } };
   }
 
   /** Build the reply and choose its destination (RFC 2131 §4.1, §4.3.2). */

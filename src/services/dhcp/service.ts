@@ -113,6 +113,7 @@ export class DhcpServer {
     }
     this.#m.received.inc({ type: d.type });
     if (d.drop) this.#m.dropped.inc({ reason: d.drop });
+    if (d.nak) this.#ctx.log.limited('dhcp-nak', 30).info(d.nak, 'DHCP NAK');
     if (d.scope) this.#exhaustion(d.scope, d.exhausted, d.reply !== null && d.reply.type === 'OFFER');
     if (d.save.length === 0) {
       if (d.reply) this.#send(d, via);
