@@ -29,6 +29,10 @@ export const tokenDigest = (token: string): string => createHash('sha256').updat
 
 /** Session tokens carry a prefix so a leaked one is recognisable (secret scanners, logs). */
 export const SESSION_TOKEN_PREFIX = 'ops_';
+/** Personal API tokens (scripts), likewise. */
+export const API_TOKEN_PREFIX = 'opt_';
+
+export interface ApiTokenRow { id: number; name: string; username: string; createdAt: string; expiresAt: string; lastUsed: string | null }
 
 export class UserRepo {
   readonly #store: Store;
@@ -113,6 +117,45 @@ export class UserRepo {
   /** Log a user out everywhere (password change, role change, disable), except `keep`. */
   closeSessionsOf(username: string, keep?: string): number {
     return prep(this.#store.db, 'DELETE FROM api_sessions WHERE username = ? AND token_hash != ?').run(username, keep ?? '').changes;
+  }
+
+  // ---- personal API tokens ----
+
+  /** A new token for `username`; returns the bearer token (shown once, stored only as its digest). */
+  createToken(username: string, name: string, ttlMs: number): { token: string; row: ApiTokenRow } {
+    const now = this.#store.clock.now();
+    const token = API_TOKEN_PREFIX + randomBytes(32).toString('base64url');
+    const id = Number(prep(this.#store.db, 'INSERT INTO api_tokens (token_hash, username, name, created_at, expires_at) VALUES (?, ?, ?, ?, ?)')
+      .run(tokenDigest(token), username, name, now, now + ttlMs).lastInsertRowid);
+    return { token, row: this.tokens(username).find((t) => t.id === id)! };
+  }
+
+  /** The user behind a live token (not expired, user enabled). */
+  tokenUser(token: string): { id: number; name: string; username: string; role: string; lastUsed: number | null } | null {
+    const r = prep(this.#store.db, `SELECT t.id, t.name, u.username, u.role, t.last_used AS lastUsed FROM api_tokens t JOIN users u ON u.username = t.username
+      WHERE t.token_hash = ? AND t.expires_at > ? AND u.disabled = 0`).get(tokenDigest(token), this.#store.clock.now()) as { id: number; name: string; username: string; role: string; lastUsed: number | null } | undefined;
+    return r ?? null;
+  }
+
+  touchToken(id: number): void {
+    prep(this.#store.db, 'UPDATE api_tokens SET last_used = ? WHERE id = ?').run(this.#store.clock.now(), id);
+  }
+
+  /** A user's tokens (or everyone's), never the secret. */
+  tokens(username?: string): ApiTokenRow[] {
+    const rows = (username === undefined
+      ? prep(this.#store.db, 'SELECT id, name, username, created_at, expires_at, last_used FROM api_tokens ORDER BY id').all()
+      : prep(this.#store.db, 'SELECT id, name, username, created_at, expires_at, last_used FROM api_tokens WHERE username = ? ORDER BY id').all(username)) as
+      { id: number; name: string; username: string; created_at: number; expires_at: number; last_used: number | null }[];
+    return rows.map((r) => ({ id: r.id, name: r.name, username: r.username, createdAt: iso(r.created_at)!, expiresAt: iso(r.expires_at)!, lastUsed: iso(r.last_used) }));
+  }
+
+  tokenOwner(id: number): string | null {
+    return (prep(this.#store.db, 'SELECT username FROM api_tokens WHERE id = ?').get(id) as { username: string } | undefined)?.username ?? null;
+  }
+
+  revokeToken(id: number): boolean {
+    return prep(this.#store.db, 'DELETE FROM api_tokens WHERE id = ?').run(id).changes === 1;
   }
 
   purgeSessions(idleMs: number): number {

@@ -188,6 +188,43 @@ test('brute force: five failures lock the user and the address out, even for the
   assert.equal((await login('voice-eng-1', 'Hydrocracker-voice-engineer-42')).status, 201);
 });
 
+test('personal API tokens: made from a login, act as the user with its current role, shown once, revocable, expire', async () => {
+  const session = await tokenOf('control-room-1', 'Debutanizer-Column-5');
+  const made = await call<{ token: string; id: number; name: string; expiresAt: string }>('POST', '/api/v1/auth/tokens', session, { name: 'nms poller', expiresIn: 7 * 86_400 });
+  assert.equal(made.status, 201);
+  assert.match(made.body.token, /^opt_[A-Za-z0-9_-]{43}$/);
+  const tok = made.body.token;
+  const me = await call<{ username: string; role: string }>('GET', '/api/v1/auth/me', tok);
+  assert.deepEqual([me.status, me.body.username, me.body.role], [200, 'control-room-1', 'operator']);
+  assert.equal((await call('POST', '/api/v1/devices/X/tasks', tok, { method: 'Reboot' })).status, 404, 'operator rights (past the check)');
+  assert.equal((await call('POST', '/api/v1/devices/X/tasks', tok, { method: 'SetParameterValues', args: {} })).status, 403);
+  // Scripts cannot mint tokens or change the password; the list never shows a secret.
+  assert.equal((await call('POST', '/api/v1/auth/tokens', tok, { name: 'chain' })).status, 400);
+  assert.equal((await call('POST', '/api/v1/auth/password', tok, { current: 'Debutanizer-Column-5', password: 'Whatever-Long-Pass-1' })).status, 400);
+  const list = await call<{ items: { id: number; name: string; lastUsed: string | null }[] }>('GET', '/api/v1/auth/tokens', session);
+  assert.deepEqual(list.body.items.map((t) => t.name), ['nms poller']);
+  assert.ok(!JSON.stringify(list.body).includes(tok.slice(4)));
+  // The user's role at each use applies; a disabled user's tokens stop working.
+  const admin = await tokenOf(ADMIN.username, ADMIN.password);
+  assert.equal((await call('PATCH', '/api/v1/users/control-room-1', admin, { role: 'viewer' })).status, 200);
+  assert.equal((await call('POST', '/api/v1/devices/X/tasks', tok, { method: 'Reboot' })).status, 403, 'now a viewer');
+  assert.equal((await call('PATCH', '/api/v1/users/control-room-1', admin, { role: 'operator', disabled: true })).status, 200);
+  assert.equal((await call('GET', '/api/v1/auth/me', tok)).status, 401, 'disabled user');
+  assert.equal((await call('PATCH', '/api/v1/users/control-room-1', admin, { disabled: false })).status, 200);
+  assert.equal((await call('GET', '/api/v1/auth/me', tok)).status, 200);
+  // Someone else cannot revoke it without users.manage; its owner can; it expires on its own.
+  const other = await tokenOf('fw-op-1', 'Hydrocracker-firmware-operator-42');
+  assert.equal((await call('DELETE', `/api/v1/auth/tokens/${made.body.id}`, other)).status, 403);
+  const second = (await call<{ token: string }>('POST', '/api/v1/auth/tokens', await tokenOf('control-room-1', 'Debutanizer-Column-5'), { name: 'short', expiresIn: 3600 })).body.token;
+  assert.equal((await call('DELETE', `/api/v1/auth/tokens/${made.body.id}`, await tokenOf('control-room-1', 'Debutanizer-Column-5'))).status, 204);
+  assert.equal((await call('GET', '/api/v1/auth/me', tok)).status, 401, 'revoked');
+  assert.equal((await call('GET', '/api/v1/auth/me', second)).status, 200);
+  clock.advance(3601_000);
+  assert.equal((await call('GET', '/api/v1/auth/me', second)).status, 401, 'expired');
+  const audit = await o.api<{ items: { actor: string; action: string; result: string }[] }>('GET', '/api/v1/audit?limit=200');
+  assert.ok(audit.body.items.some((a) => a.actor === 'control-room-1 [token nms poller]' && a.action === 'POST /api/v1/devices/:id/tasks' && a.result === '403 API_FORBIDDEN'));
+});
+
 test('the audit log records every change with who, what, from where and result; its hash chain verifies', async () => {
   const r = await o.api<{ items: { actor: string; action: string; target: string | null; source: string | null; result: string }[]; total: number }>('GET', '/api/v1/audit?limit=1000');
   assert.equal(r.status, 200);

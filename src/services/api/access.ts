@@ -14,7 +14,7 @@ import { OutpostError } from '../../core/errors.ts';
 import { dummyHash, hashPassword, isPasswordHash, verifyPassword } from '../../core/passwords.ts';
 import type { Store } from '../../store/index.ts';
 import { AuditRepo, type AuditInput } from '../../store/audit.ts';
-import { SESSION_TOKEN_PREFIX, UserRepo } from '../../store/users.ts';
+import { API_TOKEN_PREFIX, SESSION_TOKEN_PREFIX, UserRepo } from '../../store/users.ts';
 
 export const ROLES = ['viewer', 'operator', 'voice-engineer', 'firmware-operator', 'security-admin', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -59,8 +59,10 @@ export interface Principal {
   /** The user name, or 'api-token'. */
   name: string;
   role: Role;
-  /** Digest of the session token (users only). */
+  /** Digest of the session token (a logged-in user). */
   session: string | null;
+  /** The personal API token a user's script called with. */
+  apiToken?: { id: number; name: string };
 }
 
 declare module 'fastify' {
@@ -115,6 +117,12 @@ export class Access {
       if (!s || !isRole(s.role)) return null;
       if (this.#clock.now() - s.lastSeen > 60_000) void this.#store.commit(() => this.users.touchSession(s.digest)).catch(() => {});
       return { kind: 'user', name: s.username, role: s.role, session: s.digest };
+    }
+    if (token.startsWith(API_TOKEN_PREFIX)) {
+      const t = this.users.tokenUser(token);
+      if (!t || !isRole(t.role)) return null;
+      if (t.lastUsed === null || this.#clock.now() - t.lastUsed > 60_000) void this.#store.commit(() => this.users.touchToken(t.id)).catch(() => {});
+      return { kind: 'user', name: t.username, role: t.role, session: null, apiToken: { id: t.id, name: t.name } };
     }
     return timingSafeEqual(digest(token), this.#machine) ? { kind: 'token', name: 'api-token', role: 'admin', session: null } : null;
   }

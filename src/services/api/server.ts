@@ -57,7 +57,7 @@ export function buildApi(ctx: ApiContext, tls?: { cert: string | string[]; key: 
     // the handler may change anything, and the result before the answer leaves. A crash in
     // between leaves the 'started' entry. Login audits itself (it has no principal yet).
     const entry = (req: FastifyRequest, result: string) => ctx.access.record({
-      actor: req.principal!.name, action: `${req.method} ${req.routeOptions.url ?? req.url.split('?')[0]}`,
+      actor: req.principal!.apiToken ? `${req.principal!.name} [token ${req.principal!.apiToken.name}]` : req.principal!.name, action: `${req.method} ${req.routeOptions.url ?? req.url.split('?')[0]}`,
       target: auditTarget(req), source: req.ip, result,
     });
     v1.addHook('preHandler', async (req) => {

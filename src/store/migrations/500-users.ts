@@ -49,3 +49,22 @@ CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE
 `,
   },
 ];
+
+// Personal API tokens for scripts (DESIGN "sessions and API tokens"): act as their user, with the
+// user's role at the time of use; stored as SHA-256 only.
+userMigrations.push({
+  id: 501,
+  name: 'api: personal API tokens',
+  sql: `
+CREATE TABLE api_tokens (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  token_hash TEXT NOT NULL UNIQUE,
+  username TEXT NOT NULL REFERENCES users(username) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  last_used INTEGER
+);
+CREATE INDEX api_tokens_user ON api_tokens(username);
+`,
+});
