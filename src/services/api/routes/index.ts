@@ -13,6 +13,7 @@ import positions from './positions.ts';
 import inventory from './inventory.ts';
 import readiness from './readiness.ts';
 import auth from './auth.ts';
+import tokens from './tokens.ts';
 import users from './users.ts';
 import audit from './audit.ts';
 import type { Access } from '../access.ts';
@@ -20,4 +21,4 @@ import type { Access } from '../access.ts';
 export type ApiContext = ServiceContext<ApiConfig> & { access: Access };
 export type RouteModule = (app: FastifyInstance, ctx: ApiContext) => void | Promise<void>;
 
-export const ROUTES: RouteModule[] = [leases, stun, sync, compliance, templates, positions, inventory, readiness, auth, users, audit];
+export const ROUTES: RouteModule[] = [leases, stun, sync, compliance, templates, positions, inventory, readiness, auth, tokens, users, audit];
