@@ -22,6 +22,15 @@ export const apiSchema = z.object({
     lifetime: duration.prefault('12h'),
     idleTimeout: duration.prefault('30m'),
   }).strict().prefault({}),
+  /**
+   * Dual approval (DESIGN): a change of these kinds by a user waits until a second user with the
+   * same permission approves it. `templates`: local template overrides (PUT /api/v1/templates).
+   * The box's API token (automation on the box itself) is not held back.
+   */
+  approvals: z.object({
+    templates: z.boolean().default(true),
+    expireAfter: duration.prefault('24h'),
+  }).strict().prefault({}),
   /** Failed logins lock the source address and the user name out. */
   login: z.object({
     lockoutFailures: z.number().int().positive().default(5),

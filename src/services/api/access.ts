@@ -63,6 +63,8 @@ export interface Principal {
   session: string | null;
   /** The personal API token a user's script called with. */
   apiToken?: { id: number; name: string };
+  /** An approved change being executed as its requester: who approved it. */
+  approvedBy?: string;
 }
 
 declare module 'fastify' {

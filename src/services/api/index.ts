@@ -4,6 +4,7 @@ import type { Service } from '../../core/lifecycle.ts';
 import type { ApiConfig } from '../../core/config/schema.ts';
 import type { ServiceContext } from '../context.ts';
 import { Access } from './access.ts';
+import { Approvals } from './approvals.ts';
 import { buildApi } from './server.ts';
 import { apiTls } from './tls.ts';
 import { loadOrCreateToken } from './token.ts';
@@ -23,7 +24,7 @@ export function createApiService(ctx: ServiceContext<ApiConfig>): Service {
       }
       if (!ctx.config.enabled) return;
       const tls = apiTls(ctx.config, ctx.root, ctx.stateDir);
-      app = buildApi({ ...ctx, access }, tls);
+      app = buildApi({ ...ctx, access, approvals: new Approvals(ctx.store, ctx.config.approvals, access.users) }, tls);
       await app.listen({ host: ctx.config.listen.host, port: ctx.config.listen.port });
       const addr = app.server.address();
       const port = typeof addr === 'object' && addr ? addr.port : ctx.config.listen.port;

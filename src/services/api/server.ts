@@ -7,7 +7,8 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { OutpostError } from '../../core/errors.ts';
 import type { ApiContext } from './routes/index.ts';
 import { ROUTES } from './routes/index.ts';
-import { can } from './access.ts';
+import { can, type Principal } from './access.ts';
+import { APPROVAL_HEADER } from './approvals.ts';
 import { TLS_OPTIONS } from './tls.ts';
 import healthRoutes from './routes/health.ts';
 import deviceRoutes from './routes/devices.ts';
@@ -46,7 +47,7 @@ export function buildApi(ctx: ApiContext, tls?: { cert: string | string[]; key: 
     v1.addHook('onRequest', async (req, reply) => {
       const cfg = req.routeOptions.config;
       if (cfg.public) return;
-      const p = ctx.access.authenticate(req.headers.authorization);
+      const p = ctx.approvals.principalFor(req.headers[APPROVAL_HEADER]) ?? ctx.access.authenticate(req.headers.authorization);
       if (!p) return unauthorized(reply);
       req.principal = p;
       const need = cfg.permission ?? (READS.has(req.method) ? 'read' : 'admin');
@@ -57,7 +58,7 @@ export function buildApi(ctx: ApiContext, tls?: { cert: string | string[]; key: 
     // the handler may change anything, and the result before the answer leaves. A crash in
     // between leaves the 'started' entry. Login audits itself (it has no principal yet).
     const entry = (req: FastifyRequest, result: string) => ctx.access.record({
-      actor: req.principal!.apiToken ? `${req.principal!.name} [token ${req.principal!.apiToken.name}]` : req.principal!.name, action: `${req.method} ${req.routeOptions.url ?? req.url.split('?')[0]}`,
+      actor: actorOf(req.principal!), action: `${req.method} ${req.routeOptions.url ?? req.url.split('?')[0]}`,
       target: auditTarget(req), source: req.ip, result,
     });
     v1.addHook('preHandler', async (req) => {
@@ -69,12 +70,18 @@ export function buildApi(ctx: ApiContext, tls?: { cert: string | string[]; key: 
     });
     for (const r of [healthRoutes, deviceRoutes, taskRoutes, ...ROUTES]) await r(v1, ctx);
   }, { prefix: '/api/v1' });
+  ctx.approvals.attach(app);
   app.get('/metrics', async (req, reply) => {
     const p = ctx.access.authenticate(req.headers.authorization);
     if (!p) return unauthorized(reply);
     return reply.type('text/plain; version=0.0.4').send(ctx.metrics.render());
   });
   return app;
+}
+
+function actorOf(p: Principal): string {
+  if (p.approvedBy) return `${p.name} (approved by ${p.approvedBy})`;
+  return p.apiToken ? `${p.name} [token ${p.apiToken.name}]` : p.name;
 }
 
 function auditTarget(req: FastifyRequest): string | undefined {

@@ -68,3 +68,33 @@ CREATE TABLE api_tokens (
 CREATE INDEX api_tokens_user ON api_tokens(username);
 `,
 });
+
+// Dual approval (DESIGN "dual approval for firmware rollouts and local template overrides"): a
+// change that needs a second person waits here, with the request as it was made, until another
+// user with the same permission approves (then it is executed) or someone rejects it.
+userMigrations.push({
+  id: 502,
+  name: 'api: changes waiting for a second approval',
+  sql: `
+CREATE TABLE approvals (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind TEXT NOT NULL,                  -- 'templates' (the approvals config key)
+  summary TEXT NOT NULL,               -- what the change is, for the approver
+  permission TEXT NOT NULL,            -- what an approver must hold
+  method TEXT NOT NULL,
+  url TEXT NOT NULL,
+  content_type TEXT,
+  body TEXT,                           -- the request body as sent (JSON)
+  requester TEXT NOT NULL,
+  source TEXT,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  status TEXT NOT NULL,                -- pending | approved (being executed) | executed | failed | rejected
+  decided_by TEXT,
+  decided_at INTEGER,
+  result_status INTEGER,
+  result TEXT                          -- the executed request's answer
+);
+CREATE INDEX approvals_status ON approvals(status, id);
+`,
+});

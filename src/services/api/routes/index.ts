@@ -17,8 +17,10 @@ import tokens from './tokens.ts';
 import users from './users.ts';
 import audit from './audit.ts';
 import type { Access } from '../access.ts';
+import type { Approvals } from '../approvals.ts';
+import approvals from './approvals.ts';
 
-export type ApiContext = ServiceContext<ApiConfig> & { access: Access };
+export type ApiContext = ServiceContext<ApiConfig> & { access: Access; approvals: Approvals };
 export type RouteModule = (app: FastifyInstance, ctx: ApiContext) => void | Promise<void>;
 
-export const ROUTES: RouteModule[] = [leases, stun, sync, compliance, templates, positions, inventory, readiness, auth, tokens, users, audit];
+export const ROUTES: RouteModule[] = [leases, stun, sync, compliance, templates, positions, inventory, readiness, auth, tokens, users, audit, approvals];

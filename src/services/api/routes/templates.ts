@@ -46,7 +46,7 @@ const routes: RouteModule = (app, ctx) => {
       usedBy: Object.values(c.zones).filter((z) => z.template === t.id).map((z) => z.id) };
   });
 
-  app.put('/templates', { config: { permission: 'templates.write' } }, async (req) => {
+  app.put('/templates', { config: { permission: 'templates.write' } }, async (req, reply) => {
     const body = parseOr400(putBody, req.body);
     const info = repo.info();
     if (info.source?.kind === 'bundle' && !body.force) {
@@ -59,6 +59,8 @@ const routes: RouteModule = (app, ctx) => {
       if (isOutpostError(err)) throw err; // CONFIG_INVALID / CONFIG_PARSE with file and line
       throw new OutpostError('API_BAD_REQUEST', (err as Error).message);
     }
+    const summary = `local template override: ${Object.keys(body.files).length} files, ${Object.keys(parsed.templates).length} templates, ${Object.keys(parsed.zones).length} zones`;
+    if (await ctx.approvals.gate(req, reply, 'templates', summary)) return reply;
     const revision = await ctx.store.commit(() => repo.replaceContent(parsed, { kind: 'local', version: 0 }));
     ctx.log.info({ revision, files: Object.keys(body.files).length }, 'provisioning content replaced through the API');
     ctx.events.emit('provisioning.content.changed', { revision, source: 'local' });
