@@ -64,6 +64,10 @@ function tcp(msgs: Buffer[]): Promise<Buffer[]> {
   return new Promise((resolve, reject) => {
     const out: Buffer[] = [];
     let buf = Buffer.alloc(0);
+    // Fail with what did arrive rather than hang: a missing answer once stalled this test for its
+    // whole 300 s timeout under a loaded CI run.
+    const got = () => out.map((b) => b.readUInt16BE(0)).join(',') || 'none';
+    const t = setTimeout(() => { s.destroy(); reject(new Error(`TCP: ${out.length} of ${msgs.length} answers in 5 s (ids ${got()})`)); }, 5000);
     const s = net.connect({ host: '127.0.0.1', port }, () => {
       // Pipelined: all queries in one write (RFC 7766 §6.2.1.1).
       s.write(Buffer.concat(msgs.flatMap((m) => [Buffer.from([m.length >> 8, m.length & 255]), m])));
@@ -74,8 +78,9 @@ function tcp(msgs: Buffer[]): Promise<Buffer[]> {
         out.push(buf.subarray(2, 2 + buf.readUInt16BE(0)));
         buf = buf.subarray(2 + buf.readUInt16BE(0));
       }
-      if (out.length === msgs.length) { s.end(); resolve(out); }
+      if (out.length === msgs.length) { clearTimeout(t); s.end(); resolve(out); }
     });
+    s.on('close', () => { clearTimeout(t); if (out.length < msgs.length) reject(new Error(`TCP: the server closed after ${out.length} of ${msgs.length} answers (ids ${got()})`)); });
     s.on('error', reject);
   });
 }
