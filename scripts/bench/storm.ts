@@ -26,7 +26,7 @@ const { values: v } = parseArgs({
   options: {
     phones: { type: 'string', default: '500,2000' }, models: { type: 'string', default: 'tr181,tr098,yealink,grandstream,aastra,unify,ex' },
     'no-network': { type: 'boolean', default: false }, 'no-pin': { type: 'boolean', default: false }, timeout: { type: 'string', default: '300' },
-    md: { type: 'string' }, json: { type: 'string' }, 'outpost-flags': { type: 'string', default: '' }, 'outpost-env': { type: 'string', default: '' },
+    md: { type: 'string' }, json: { type: 'string' }, 'outpost-flags': { type: 'string', default: '' }, 'outpost-env': { type: 'string', default: '' }, 'acs-yaml': { type: 'string', default: '' },
     'raise-neigh': { type: 'boolean', default: false }, 'quiet-max': { type: 'string', default: '20' }, keep: { type: 'boolean', default: false }, 'log-level': { type: 'string', default: 'info' },
   },
 });
@@ -79,7 +79,7 @@ acs:
   url: ${network ? 'https://acs.storm.lan:7547/' : `https://127.0.0.1:${o.acsPort}/`}
   tls: { altNames: [acs.storm.lan] }
   maxSessions: 20000
-  auth:
+${v['acs-yaml'] ? `  ${v['acs-yaml']}\n` : ''}  auth:
     bootstrap: { username: ${o.boot.username}, password: ${JSON.stringify(o.boot.password)} }
     lockoutFailures: 1000000
 provisioning:
