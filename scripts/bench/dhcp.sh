@@ -41,55 +41,21 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OPT60_HEX=$(printf 'dslforum.org' | od -An -tx1 | tr -d ' \n')
 PERF_OPTS=(-4 -g single -l opdh-bc -R "$CLIENTS" -d 1 -W 2000000 -o "60,$OPT60_HEX" -o 55,2b42)
 
-[ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 1; }
+. "$(dirname "$0")/lib/common.sh"   # SRV_TS/CLI_TS, median, stop_pid, netns_*, noise_begin/noise_end
+need_root
 command -v perfdhcp >/dev/null && command -v kea-dhcp4 >/dev/null || { echo "needs kea-admin (perfdhcp) and kea-dhcp4-server" >&2; exit 1; }
 mkdir -p "$OUT"
-SRV_TS=() CLI_TS=()
-if [ "$PIN" = 1 ]; then SRV_TS=(taskset -c 0); CLI_TS=(taskset -c 1); fi
-
-# ---- machine noise: wait for a quiet moment before each run; report CPU used by others during it
-cpu_sample() { awk '/^cpu /{idle=$5+$6; tot=0; for(i=2;i<=9;i++) tot+=$i; print tot, idle}' /proc/stat; }
-busy_pct() { local t1 i1 t2 i2; read -r t1 i1 < <(cpu_sample); sleep 1; read -r t2 i2 < <(cpu_sample)
-  awk -v a=$((t2-t1)) -v b=$((i2-i1)) 'BEGIN{ if (a<=0) print 0; else printf "%.0f", 100*(a-b)/a }'; }
-others_jiffies() { # CPU jiffies of every process outside this script's session
-  python3 -c '
-import os, sys
-me = os.getsid(int(sys.argv[1])); tot = 0
-for p in os.listdir("/proc"):
-    if not p.isdigit(): continue
-    try: s = open("/proc/%s/stat" % p).read()
-    except OSError: continue
-    f = s[s.rfind(")") + 2:].split()
-    if int(f[3]) in (0, me): continue
-    tot += int(f[11]) + int(f[12])
-print(tot)' "$$"; }
-noise_begin() { local t0=$SECONDS; while :; do BG_BEFORE=$(busy_pct)
-    [ "$BG_BEFORE" -le "$QUIET_MAX" ] && break; [ $((SECONDS-t0)) -ge "$QUIET_WAIT" ] && break; done
-  OJ0=$(others_jiffies); NT0=$(date +%s.%N); }
-noise_end() { local oj1 nt1; oj1=$(others_jiffies); nt1=$(date +%s.%N)
-  BG_DURING=$(awk -v a="$OJ0" -v b="$oj1" -v t0="$NT0" -v t1="$nt1" -v hz="$(getconf CLK_TCK)" -v n="$(nproc)" \
-    'BEGIN{ v = 100*(b-a)/hz/(t1-t0)/n; printf "%.0f", (v<0?0:v) }')
-  NOISE="bg=${BG_BEFORE}%/${BG_DURING}%"; NOISY=0
-  if [ "$BG_DURING" -gt "$QUIET_MAX" ]; then NOISE="$NOISE(noisy)"; NOISY=1; fi; }
 
 # ---- topology
 netns_up() {
-  for n in "$NS_SRV" "$NS_CLI"; do ip netns list | awk '{print $1}' | grep -qx "$n" && ip netns del "$n"; done
-  ip netns add "$NS_SRV"; ip netns add "$NS_CLI"
-  ip link add opdh-bs netns "$NS_SRV" type veth peer name opdh-bc netns "$NS_CLI"
+  local n; for n in "$NS_SRV" "$NS_CLI"; do netns_exists "$n" && ip netns del "$n"; done
+  netns_pair "$NS_SRV" "$NS_CLI" opdh-bs opdh-bc
   ip -n "$NS_SRV" addr add "$SRV_IP/16" dev opdh-bs; ip -n "$NS_CLI" addr add "$CLI_IP/16" dev opdh-bc
-  for n in "$NS_SRV" "$NS_CLI"; do ip -n "$n" link set lo up; done
-  ip -n "$NS_SRV" link set opdh-bs up; ip -n "$NS_CLI" link set opdh-bc up
 }
 SERVER_PID=""
 cpu_ticks() { awk '{ s = $0; sub(/^.*\) /, "", s); split(s, f, " "); print f[12] + f[13] }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 stop_server() {
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$SERVER_PID" 2>/dev/null || true
-  fi
-  SERVER_PID=""
+  stop_pid "$SERVER_PID"; SERVER_PID=""
   local lp="$OUT/kea/leases4.csv.pid"   # Kea's lease file cleanup child
   if [ -f "$lp" ]; then local p; p=$(cat "$lp" 2>/dev/null || true)
     [ -n "$p" ] && kill "$p" 2>/dev/null || true; rm -f "$lp"; fi
@@ -178,14 +144,13 @@ run_perf() {  # $1 server $2 rate $3 duration; a noisy run is repeated up to NOI
       ok=(recv["do"]/sent["do"])*(recv["ra"]/sent["ra"])
       printf "%.0f %.3f %s %s %s %s\n", recv["ra"]/dur, (1-ok)*100, avg["do"], avg["ra"], max["do"], max["ra"] }' "$f")" $NOISE $CPU_MS"
 }
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 netns_up
 write_configs
 echo "# $(date -u +%Y-%m-%dT%H:%MZ) nproc=$(nproc) cpu='$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')' kernel=$(uname -r)"
 echo "# perfdhcp $(perfdhcp -v 2>&1 | tail -1) | kea $(kea-dhcp4 -v) | outpost $(git -C "$ROOT" rev-parse --short HEAD) node $("$ROOT/node_modules/.bin/node" --version)"
 echo "# pool $POOL_START-$POOL_END CLIENTS=$CLIENTS DUR=${DUR}s REPS=$REPS PIN=$PIN raw logs: $OUT"
-echo "# fail% = 1 - (OFFER/DISCOVER)*(ACK/REQUEST); ack/s = ACKs / DUR; grant = DO avg + RA avg (ms); bg = busy% before / others' CPU% during"
+echo "# fail% = 1 - (OFFER/DISCOVER)*(ACK/REQUEST); ack/s = ACKs / DUR; grant = DO avg + RA avg (ms); bg = busy% before / others' CPU% during, steal = hypervisor steal during"
 echo "# cpu/ack = server CPU time (user+sys, all threads) during the load / ACKs: what one DORA costs, whatever the noise"
 printf "%-8s %6s %8s %8s %8s %8s %9s %9s %8s  %s\n" server target ack/s fail% DO_avg RA_avg grant_ms max_ms cpu/ack noise
 declare -A ACKS FAILS GRANTS CPUS

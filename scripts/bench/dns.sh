@@ -27,81 +27,24 @@ NODE="$ROOT/node_modules/.bin/node"
 MIXES=${MIXES:-"peer site"}; OUTSTANDING=${OUTSTANDING:-100}; REPS=${REPS:-3}; DUR=${DUR:-10}; LAT_QPS=${LAT_QPS:-10000}; LAT=${LAT:-1}; PIN=${PIN:-1}
 OUT=${OUT:-$(mktemp -d -t opdn-dns-bench-XXXX)}
 NS_SRV=opdn-bsrv NS_CLI=opdn-bcli OP_IP=10.78.200.1 DM_IP=10.78.200.3 CLI_IP=10.78.200.2
-[ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 1; }
+QUIET_MAX=${QUIET_MAX:-15}; QUIET_WAIT=${QUIET_WAIT:-90}; NOISY_RETRIES=${NOISY_RETRIES:-2}
+. "$HERE/lib/common.sh"   # need_pkgs, SRV_TS/CLI_TS, median, stop_pid, netns_*, noise_begin/noise_end
+need_root
 [ -x "$NODE" ] || { echo "missing $NODE (npm install)" >&2; exit 1; }
 mkdir -p "$OUT"
 exec 9>/run/opdn-dns-bench.lock; flock -n 9 || { echo "another DNS bench is running" >&2; exit 1; }
-
-need_pkgs() {
-  local missing=() p
-  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  local made_policy=0
-  if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; made_policy=1; fi
-  apt-get update -qq || true
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  [ $made_policy = 1 ] && rm -f /usr/sbin/policy-rc.d
-  return 0
-}
 need_pkgs dnsmasq-base dnsperf bind9-dnsutils iproute2 util-linux python3
 
-SRV_TS=() CLI_TS=()
-if [ "$PIN" = 1 ]; then SRV_TS=(taskset -c 0); CLI_TS=(taskset -c 1); fi
-# ---- machine-noise helpers (as in the peer script): wait for a quiet moment before each run
-# (whole-machine busy <= QUIET_MAX %), measure other processes' CPU during the run; a noisy run
-# is repeated up to NOISY_RETRIES times and the last attempt kept. Steal is logged, not acted on.
-QUIET_MAX=${QUIET_MAX:-15}; QUIET_WAIT=${QUIET_WAIT:-90}; NOISY_RETRIES=${NOISY_RETRIES:-2}
-cpu_sample() { awk '/^cpu /{idle=$5+$6; tot=0; for(i=2;i<=9;i++) tot+=$i; print tot, idle}' /proc/stat; }
-busy_pct() { local t1 i1 t2 i2; read -r t1 i1 < <(cpu_sample); sleep "${1:-1}"; read -r t2 i2 < <(cpu_sample)
-  awk -v a=$((t2-t1)) -v b=$((i2-i1)) 'BEGIN{ if (a<=0) print 0; else printf "%.0f", 100*(a-b)/a }'; }
-# CPU of every user process outside this script's process tree (the peer script's session test is
-# blind to other jobs started from the same session, e.g. other benchmarks on a shared VM).
-others_jiffies() { python3 -c '
-import os, sys
-root = int(sys.argv[1]); ppid = {}; cpu = {}
-for p in os.listdir("/proc"):
-    if not p.isdigit(): continue
-    try: s = open("/proc/%s/stat" % p).read()
-    except OSError: continue
-    f = s[s.rfind(")") + 2:].split()
-    if int(f[3]) == 0 or int(f[1]) == 2: continue   # kernel threads (sid 0, parent kthreadd)
-    ppid[int(p)] = int(f[1]); cpu[int(p)] = int(f[11]) + int(f[12])
-def mine(p):
-    for _ in range(64):
-        if p == root: return True
-        p = ppid.get(p)
-        if p is None: return False
-    return False
-print(sum(c for p, c in cpu.items() if not mine(p)))' "$$"; }
-noise_begin() { local t0=$SECONDS; while :; do BG_BEFORE=$(busy_pct 1)
-    [ "$BG_BEFORE" -le "$QUIET_MAX" ] && break; [ $((SECONDS-t0)) -ge "$QUIET_WAIT" ] && break; done
-  OJ0=$(others_jiffies); NT0=$(date +%s.%N); read -r ST0 TT0 < <(awk '/^cpu /{t=0; for(i=2;i<=9;i++) t+=$i; print $9, t}' /proc/stat); }
-noise_end() { local oj1 nt1; oj1=$(others_jiffies); nt1=$(date +%s.%N)
-  BG_DURING=$(awk -v a="$OJ0" -v b="$oj1" -v t0="$NT0" -v t1="$nt1" -v hz="$(getconf CLK_TCK)" -v n="$(nproc)" \
-    'BEGIN{ v = 100*(b-a)/hz/(t1-t0)/n; if (v < 0) v = 0; printf "%.0f", v }')
-  local st1 tt1; read -r st1 tt1 < <(awk '/^cpu /{t=0; for(i=2;i<=9;i++) t+=$i; print $9, t}' /proc/stat)
-  STEAL=$(awk -v a="$ST0" -v b="$st1" -v c="$TT0" -v d="$tt1" 'BEGIN{ printf "%.0f", (d>c) ? 100*(b-a)/(d-c) : 0 }')
-  NOISE="bg=${BG_BEFORE}%/${BG_DURING}%,steal=${STEAL}%"; NOISY=0
-  if [ "$BG_DURING" -gt "$QUIET_MAX" ]; then NOISE="$NOISE(noisy)"; NOISY=1; fi; }
-
 OP_PID="" DM_PID="" NETNS_MADE=0
-stop_pid() { local p=$1; [ -n "$p" ] && kill -0 "$p" 2>/dev/null || return 0
-  kill "$p"; for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || return 0; sleep 0.1; done; kill -9 "$p" 2>/dev/null || true; }
 cleanup() { stop_pid "$OP_PID"; stop_pid "$DM_PID"
   if [ "$NETNS_MADE" = 1 ]; then ip netns del "$NS_SRV" 2>/dev/null || true; ip netns del "$NS_CLI" 2>/dev/null || true; fi; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-for n in "$NS_SRV" "$NS_CLI"; do
-  if ip netns list | awk '{print $1}' | grep -qx "$n"; then echo "netns '$n' already exists: delete it (ip netns del $n)" >&2; exit 1; fi
-done
-NETNS_MADE=1
-ip netns add "$NS_SRV"; ip netns add "$NS_CLI"
-ip link add opdn-bsrv0 netns "$NS_SRV" type veth peer name opdn-bcli0 netns "$NS_CLI"
+netns_guard "$NS_SRV" "$NS_CLI"; NETNS_MADE=1
+netns_pair "$NS_SRV" "$NS_CLI" opdn-bsrv0 opdn-bcli0
 ip -n "$NS_SRV" addr add "$OP_IP/24" dev opdn-bsrv0; ip -n "$NS_SRV" addr add "$DM_IP/24" dev opdn-bsrv0
 ip -n "$NS_CLI" addr add "$CLI_IP/24" dev opdn-bcli0
-for n in "$NS_SRV" "$NS_CLI"; do ip -n "$n" link set lo up; done
-ip -n "$NS_SRV" link set opdn-bsrv0 up; ip -n "$NS_CLI" link set opdn-bcli0 up
 
 # ---- the same local names in both servers
 mkdir -p "$OUT/outpost" "$OUT/dnsmasq"
@@ -151,7 +94,6 @@ ip netns exec "$NS_SRV" "${SRV_TS[@]}" dnsmasq -k -C "$OUT/dnsmasq/dnsmasq.conf"
 DM_PID=$!
 wait_port "$OP_IP"; wait_port "$DM_IP"; sleep 0.5
 
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 ip_of() { [ "$1" = outpost ] && echo "$OP_IP" || echo "$DM_IP"; }
 RUN_N=0
 pid_of() { [ "$1" = outpost ] && echo "$OP_PID" || cat "$OUT/dnsmasq/dnsmasq.pid"; }

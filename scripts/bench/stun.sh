@@ -32,82 +32,28 @@ RATES=${RATES:-"10000 20000 40000"}; REPS=${REPS:-3}; DUR=${DUR:-10}; MAXSEARCH=
 LADDER=${LADDER:-"10000 20000 30000 40000 50000 60000 80000 100000"}; LADDER_DUR=${LADDER_DUR:-5}
 OUT=${OUT:-$(mktemp -d -t opst-stun-bench-XXXX)}
 NS_SRV=opst-bsrv NS_CLI=opst-bcli SRV_IP=10.79.200.1 SRV_IP2=10.79.200.3 CLI_IP=10.79.200.2
-[ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 1; }
+QUIET_MAX=${QUIET_MAX:-15}; QUIET_WAIT=${QUIET_WAIT:-20}; NOISY_RETRIES=${NOISY_RETRIES:-1}
+. "$HERE/lib/common.sh"   # need_pkgs, SRV_TS/CLI_TS, median, stop_pid, netns_*, noise_begin/noise_end
+need_root
 [ -f "$LOADGEN" ] || { echo "missing $LOADGEN" >&2; exit 1; }
 [ -x "$NODE" ] || { echo "missing $NODE (npm install)" >&2; exit 1; }
 mkdir -p "$OUT"
 exec 9>/run/opst-stun-bench.lock; flock -n 9 || { echo "another peers bench is running" >&2; exit 1; }
-
-need_pkgs() {
-  local missing=() p
-  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  local made_policy=0
-  if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; made_policy=1; fi
-  apt-get update -qq || true
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  [ $made_policy = 1 ] && rm -f /usr/sbin/policy-rc.d
-  return 0
-}
 need_pkgs coturn python3 iproute2 util-linux
 command -v python3 >/dev/null || { echo "python3 missing" >&2; exit 1; }
 
-# ---- machine-noise helpers: this VM may be shared with other work, so before every run wait for a
-# quiet moment (whole-machine busy <= QUIET_MAX %), and during the run measure the CPU used by processes
-# outside this script's process tree (bg during, % of all CPUs). A run whose bg during > QUIET_MAX is
-# flagged (noisy) and repeated up to NOISY_RETRIES times; the last attempt is kept. Hypervisor steal
-# during the run (% of all CPU time, from /proc/stat) is logged too but not acted on.
-QUIET_MAX=${QUIET_MAX:-15}; QUIET_WAIT=${QUIET_WAIT:-20}; NOISY_RETRIES=${NOISY_RETRIES:-1}
-cpu_sample() { awk '/^cpu /{idle=$5+$6; tot=0; for(i=2;i<=9;i++) tot+=$i; print tot, idle}' /proc/stat; }
-busy_pct() { local t1 i1 t2 i2; read -r t1 i1 < <(cpu_sample); sleep "${1:-1}"; read -r t2 i2 < <(cpu_sample)
-  awk -v a=$((t2-t1)) -v b=$((i2-i1)) 'BEGIN{ if (a<=0) print 0; else printf "%.0f", 100*(a-b)/a }'; }
-others_jiffies() { python3 -c '
-import os, sys
-me = os.getsid(int(sys.argv[1])); tot = 0
-for p in os.listdir("/proc"):
-    if not p.isdigit(): continue
-    try: s = open("/proc/%s/stat" % p).read()
-    except OSError: continue
-    f = s[s.rfind(")") + 2:].split()
-    if int(f[3]) in (0, me): continue
-    tot += int(f[11]) + int(f[12])
-print(tot)' "$$"; }
-noise_begin() { local t0=$SECONDS; while :; do BG_BEFORE=$(busy_pct 1)
-    [ "$BG_BEFORE" -le "$QUIET_MAX" ] && break; [ $((SECONDS-t0)) -ge "$QUIET_WAIT" ] && break; done
-  OJ0=$(others_jiffies); NT0=$(date +%s.%N); read -r ST0 TT0 < <(awk '/^cpu /{t=0; for(i=2;i<=9;i++) t+=$i; print $9, t}' /proc/stat); }
-noise_end() { local oj1 nt1; oj1=$(others_jiffies); nt1=$(date +%s.%N)
-  BG_DURING=$(awk -v a="$OJ0" -v b="$oj1" -v t0="$NT0" -v t1="$nt1" -v hz="$(getconf CLK_TCK)" -v n="$(nproc)" \
-    'BEGIN{ v = 100*(b-a)/hz/(t1-t0)/n; if (v < 0) v = 0; printf "%.0f", v }')
-  local st1 tt1; read -r st1 tt1 < <(awk '/^cpu /{t=0; for(i=2;i<=9;i++) t+=$i; print $9, t}' /proc/stat)
-  STEAL=$(awk -v a="$ST0" -v b="$st1" -v c="$TT0" -v d="$tt1" 'BEGIN{ printf "%.0f", (d>c) ? 100*(b-a)/(d-c) : 0 }')
-  NOISE="bg=${BG_BEFORE}%/${BG_DURING}%,steal=${STEAL}%"; NOISY=0
-  if [ "$BG_DURING" -gt "$QUIET_MAX" ]; then NOISE="$NOISE(noisy)"; NOISY=1; fi; }
-netns_guard() { local n; for n in "$@"; do if ip netns list | awk '{print $1}' | grep -qx "$n"; then
-  echo "netns '$n' already exists (not made by this run): delete it" >&2; exit 1; fi; done; }
-
-SRV_TS=() CLI_TS=()
-if [ "$PIN" = 1 ]; then SRV_TS=(taskset -c 0); CLI_TS=(taskset -c 1); fi
 declare -A SERVER_PIDS=(); NETNS_MADE=0
 ip_of() { case "$1" in outpost) echo "$SRV_IP" ;; coturn) echo "$SRV_IP2" ;; esac; }
 netns_down() { [ "$NETNS_MADE" = 1 ] || return 0; ip netns del "$NS_SRV" 2>/dev/null || true; ip netns del "$NS_CLI" 2>/dev/null || true; }
-stop_server() {  # $1 server
-  local pid=${SERVER_PIDS[$1]:-}
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-    kill "$pid"; for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-  fi; SERVER_PIDS[$1]=""
-}
+stop_server() { stop_pid "${SERVER_PIDS[$1]:-}"; SERVER_PIDS[$1]=""; }  # $1 server
 cleanup() { local s; for s in "${!SERVER_PIDS[@]}"; do stop_server "$s"; done; netns_down; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 netns_guard "$NS_SRV" "$NS_CLI"; NETNS_MADE=1
-ip netns add "$NS_SRV"; ip netns add "$NS_CLI"
-ip link add opst-bsrv0 netns "$NS_SRV" type veth peer name opst-bcli0 netns "$NS_CLI"
+netns_pair "$NS_SRV" "$NS_CLI" opst-bsrv0 opst-bcli0
 ip -n "$NS_SRV" addr add "$SRV_IP/24" dev opst-bsrv0; ip -n "$NS_SRV" addr add "$SRV_IP2/24" dev opst-bsrv0
 ip -n "$NS_CLI" addr add "$CLI_IP/24" dev opst-bcli0
-for n in "$NS_SRV" "$NS_CLI"; do ip -n "$n" link set lo up; done
-ip -n "$NS_SRV" link set opst-bsrv0 up; ip -n "$NS_CLI" link set opst-bcli0 up
 
 start_server() {  # $1 server: started on its own address, left running
   local ip; ip=$(ip_of "$1"); mkdir -p "$OUT/$1"
@@ -130,7 +76,6 @@ start_server() {  # $1 server: started on its own address, left running
 
 round2() {  # round down to 2 significant digits (min 1): 2950 -> 2900, 95 -> 95, 7 -> 7
   awk -v x="$1" 'BEGIN{ x = int(x); if (x < 1) { print 1; exit } g = 1; while (x / g >= 100) g *= 10; print int(x / g) * g }'; }
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 RUN_N=0
 run_load() {  # $1 server $2 rate (0 = unpaced) $3 duration [$4 mode] -> RES="resp/s loss% p50 p99 send_rate NOISE"
   local srv=$1 rate=$2 dur=$3 mode=${4:-5389} count f
