@@ -46,22 +46,15 @@ const OBJECTS: { object: string; kind: 'voice' | 'network' | 'management' }[] = 
 
 const untested = (detail = 'not tried yet'): CheckResult => ({ result: 'untested', detail, at: null });
 
-export interface ReadinessInput {
-  model: string;
-  manufacturer: string;
-  oui: string;
-  productClass: string;
-  softwareVersion: string;
-  root: string;
-  firstDevice: string;
+export type ReadinessInput = Pick<ReadinessReport,
+  'model' | 'manufacturer' | 'oui' | 'productClass' | 'softwareVersion' | 'root' | 'firstDevice' | 'rpcMethods'> & {
   profile: ModelProfile | null;
   tree: ParamTree;
-  rpcMethods: readonly string[] | null;
   at: string;
   tls: boolean;
   /** How the phone authenticated, when the ACS tells us. */
   auth: string | null;
-}
+};
 
 export function buildReadiness(i: ReadinessInput): ReadinessReport {
   const probe: Record<string, string> = {};
