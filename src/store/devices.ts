@@ -39,24 +39,10 @@ export interface AuthState {
   hasCrPassword: boolean;
 }
 
-export interface InformFacts {
-  id: string;
-  oui: string;
-  productClass: string;
-  serial: string;
-  manufacturer: string;
-  root: string;
-  cwmpVersion: string;
-  remoteIp: string;
-  softwareVersion?: string;
-  hardwareVersion?: string;
-  provisioningCode?: string;
-  parameterKey?: string;
-  crUrl?: string;
-  boot: boolean;
-  bootstrap: boolean;
-  at: string;
-}
+/** What an Inform tells: identity always; the optional facts only when the Inform carried them. */
+export type InformFacts = Pick<DeviceRow, 'id' | 'oui' | 'productClass' | 'serial' | 'manufacturer' | 'root' | 'cwmpVersion' | 'remoteIp'>
+  & Partial<Pick<DeviceRow, 'softwareVersion' | 'hardwareVersion' | 'provisioningCode' | 'parameterKey' | 'crUrl'>>
+  & { boot: boolean; bootstrap: boolean; at: string };
 
 const COLS = `id, oui, product_class AS productClass, serial, manufacturer, root, cwmp_version AS cwmpVersion,
   remote_ip AS remoteIp, software_version AS softwareVersion, hardware_version AS hardwareVersion,
