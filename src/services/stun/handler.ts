@@ -6,6 +6,7 @@ import {
   hasConnectionRequestBinding, encodeMessage, errorCodeValue, unknownAttributesValue, verifyIntegrity,
   fingerprintValid, decodeAddressValue, unmapIpv4, type StunMessage, type OutAttribute, type IntegrityStyle,
 } from '../../protocols/stun/index.ts';
+import type { StunBinding } from '../../store/stun-bindings.ts';
 
 export type IntegrityPolicy = 'never' | 'cr-binding' | 'always';
 
@@ -30,15 +31,10 @@ export type Outcome =
   | 'answered' | 'unauthorized' | 'integrity-failed' | 'unknown-attribute' | 'bad-request'
   | 'malformed' | 'ignored' | 'bad-fingerprint';
 
-export interface BindingSeen {
-  username: string | null;
-  deviceId: string | null;
-  address: string;
-  port: number;
-  protocol: 'rfc3489' | 'rfc5389';
-  authenticated: boolean;
+/** What one request reveals of a binding (the store's StunBinding without its history), and BINDING-CHANGE. */
+export type BindingSeen = Pick<StunBinding, 'username' | 'deviceId' | 'address' | 'port' | 'protocol' | 'authenticated'> & {
   bindingChange: boolean;
-}
+};
 
 export interface HandleResult {
   outcome: Outcome;
