@@ -12,7 +12,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { TLS_CIPHERS } from '../../src/services/acs/tls.ts';
+import { TLS_CIPHERS } from '../../src/services/tls.ts';
 import type { Capture } from './lib/cwmp-phone.ts';
 
 interface Canned { status: number; headers: Record<string, string | string[]>; body: Buffer }

@@ -8,8 +8,11 @@ import { isPasswordHash, passwordProblem } from '../passwords.ts';
  * (outpost config seal) — `config import` stores only its hash — or `passwordHash` from
  * `outpost users hash-password`.
  */
+/** A management-plane user name (the config's admin and the API's users alike). */
+export const usernameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, 'must be 1–64 letters, digits, dot, dash, underscore or @');
+
 export const adminSchema = z.object({
-  username: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, 'must be 1–64 letters, digits, dot, dash, underscore or @'),
+  username: usernameSchema,
   password: z.string().optional(),
   passwordHash: z.string().refine(isPasswordHash, { message: 'must be a hash from outpost users hash-password (scrypt$…)' }).optional(),
 }).strict().superRefine((a, ctx) => {

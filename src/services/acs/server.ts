@@ -10,7 +10,7 @@ import { OutpostError } from '../../core/errors.ts';
 import type { Engine, Reply } from './engine.ts';
 import { handlePost } from './cwmp.ts';
 import { registerFileRoutes } from './files.ts';
-import { TLS_OPTIONS, type TlsMaterial } from './tls.ts';
+import { TLS_OPTIONS, type TlsMaterial } from '../tls.ts';
 
 function decode(body: Buffer, encoding: string | undefined, max: number): Buffer {
   // Gzip/deflate request bodies from CPEs with HTTPCompression (§11.2); bounded against bombs.

@@ -4,8 +4,6 @@ import { OutpostError } from '../../core/errors.ts';
 import type { AcsConfig, Config } from '../../core/config/schema.ts';
 import { listenerNames, loadOrIssueCertificate, type TlsMaterial } from '../tls.ts';
 
-export { TLS_CIPHERS, TLS_OPTIONS, type TlsMaterial } from '../tls.ts';
-
 export function loadOrGenerateTls(cfg: AcsConfig, root: Config, stateDir: string): TlsMaterial {
   const own = [`acs.${root.site.domain}`, ...(cfg.url ? [new URL(cfg.url).hostname.replace(/^\[|\]$/g, '')] : [])];
   try {

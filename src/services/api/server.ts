@@ -9,7 +9,7 @@ import type { ApiContext } from './routes/index.ts';
 import { ROUTES } from './routes/index.ts';
 import { can, type Principal } from './access.ts';
 import { APPROVAL_HEADER } from './approvals.ts';
-import { TLS_OPTIONS } from './tls.ts';
+import { TLS_OPTIONS } from '../tls.ts';
 import healthRoutes from './routes/health.ts';
 import deviceRoutes from './routes/devices.ts';
 import taskRoutes from './routes/tasks.ts';

@@ -3,13 +3,8 @@
 // so a browser that trusts the site CA for the ACS trusts the management UI too.
 import { OutpostError } from '../../core/errors.ts';
 import type { ApiConfig, Config } from '../../core/config/schema.ts';
+import { isLoopback } from '../../core/net.ts';
 import { listenerNames, loadOrIssueCertificate, type TlsMaterial } from '../tls.ts';
-
-export { TLS_OPTIONS } from '../tls.ts';
-
-export function isLoopback(host: string): boolean {
-  return host === '::1' || host === 'localhost' || /^127\./.test(host);
-}
 
 export function apiTls(cfg: ApiConfig, root: Config, stateDir: string): TlsMaterial | null {
   const on = cfg.tls.mode === 'on' || (cfg.tls.mode === 'auto' && !isLoopback(cfg.listen.host));

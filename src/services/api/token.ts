@@ -1,10 +1,10 @@
 // The management API bearer token: generated at first start into <stateDir>/api-token (0600),
-// never logged; compared in constant time.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+// never logged (access.ts compares it in constant time).
+import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export function tokenFile(stateDir: string): string {
+function tokenFile(stateDir: string): string {
   return join(stateDir, 'api-token');
 }
 
@@ -17,11 +17,4 @@ export function loadOrCreateToken(stateDir: string): { token: string; file: stri
   }
   chmodSync(file, 0o600);
   return { token: readFileSync(file, 'utf8').trim(), file, created };
-}
-
-export function tokenMatches(expected: string, header: string | undefined): boolean {
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
-  if (!m) return false;
-  const h = (s: string) => createHash('sha256').update(s).digest();
-  return timingSafeEqual(h(expected), h(m[1]!));
 }

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { FastifyRequest } from 'fastify';
 import type { RouteModule } from './index.ts';
 import { OutpostError } from '../../../core/errors.ts';
+import { isLoopback } from '../../../core/net.ts';
 import { hashPassword, MAX_PASSWORD_LENGTH, passwordProblem } from '../../../core/passwords.ts';
 import { permissionsOf } from '../access.ts';
 import { parseOr400 } from './devices.ts';
@@ -15,9 +16,7 @@ const passwordBody = z.object({ current: z.string().min(1).max(MAX_PASSWORD_LENG
 
 /** Is the connection encrypted, or from this box itself? */
 export function secureEnough(req: FastifyRequest): boolean {
-  if ((req.socket as { encrypted?: boolean }).encrypted) return true;
-  const ip = req.socket.remoteAddress ?? '';
-  return ip === '::1' || /^(::ffff:)?127\./.test(ip);
+  return (req.socket as { encrypted?: boolean }).encrypted === true || isLoopback(req.socket.remoteAddress ?? '');
 }
 
 const routes: RouteModule = (app, ctx) => {

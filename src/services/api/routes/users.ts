@@ -5,11 +5,12 @@ import { z } from 'zod';
 import type { FastifyRequest } from 'fastify';
 import type { RouteModule } from './index.ts';
 import { OutpostError } from '../../../core/errors.ts';
+import { usernameSchema } from '../../../core/config/admin.ts';
 import { hashPassword, MAX_PASSWORD_LENGTH, passwordProblem } from '../../../core/passwords.ts';
 import { can, permissionsOf, ROLES, type Role } from '../access.ts';
 import { parseOr400 } from './devices.ts';
 
-const username = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, 'must be 1–64 letters, digits, dot, dash, underscore or @');
+const username = usernameSchema;
 const role = z.enum(ROLES);
 const createBody = z.object({ username, role, password: z.string().min(1).max(MAX_PASSWORD_LENGTH) }).strict();
 const patchBody = z.object({ role: role.optional(), disabled: z.boolean().optional(), password: z.string().min(1).max(MAX_PASSWORD_LENGTH).optional() }).strict()
