@@ -12,6 +12,7 @@ import { systemClock, type Clock } from '../../src/core/clock.ts';
 import { openStore } from '../../src/store/index.ts';
 import { secretBox } from '../../src/core/secrets.ts';
 import { LeaseRepo, type Lease } from '../../src/store/leases.ts';
+import { sh } from '../dns/lab.ts';
 
 export function randomPort(): number {
   return 20000 + Math.floor(Math.random() * 40000);
@@ -58,25 +59,7 @@ export async function startApp(dhcp: string, opts: { clock?: Clock; dir?: string
 
 // ---- network namespaces (root only) ----
 
-export function haveRoot(): boolean {
-  return process.getuid?.() === 0 && spawnSync('ip', ['netns', 'list']).status === 0;
-}
-
-export function have(cmd: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
-}
-
-/** Skip (or, under CI=true, fail) when a prerequisite is missing. */
-export function need(t: { skip(m: string): void }, ok: boolean, what: string): boolean {
-  if (ok) return true;
-  if (process.env.CI === 'true') throw new Error(`missing prerequisite under CI: ${what}`);
-  t.skip(`needs ${what}`);
-  return false;
-}
-
-export function sh(cmd: string): string {
-  return execFileSync('sh', ['-c', cmd], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-}
+export { have, haveRoot, need, sh } from '../dns/lab.ts';
 
 export function nsExec(ns: string, cmd: string): string {
   return sh(`ip netns exec ${ns} ${cmd}`);

@@ -21,6 +21,9 @@ export const CLIENT = '10.78.1.2';
 export const OUTSIDE = '10.78.9.2';
 export const UPSTREAM = '10.78.2.2';
 
+// Prerequisites and shell helpers of every namespace test (test/dhcp/harness.ts re-exports them:
+// this file imports only node built-ins, the harness the whole app).
+
 export function haveRoot(): boolean {
   return process.getuid?.() === 0 && spawnSync('ip', ['netns', 'list']).status === 0;
 }
@@ -37,7 +40,10 @@ export function need(t: { skip(m: string): void }, ok: boolean, what: string): b
   return false;
 }
 
-const sh = (cmd: string) => execFileSync('sh', ['-c', cmd], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+/** A shell command's stdout; throws on a non-zero exit (with stderr in the error). */
+export function sh(cmd: string): string {
+  return execFileSync('sh', ['-c', cmd], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
 
 interface Proc {
   child: ChildProcess;
