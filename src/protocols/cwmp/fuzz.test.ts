@@ -10,20 +10,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { OutpostError } from '../../core/errors.ts';
 import { parseEnvelope, serializeEnvelope } from './index.ts';
 import { sampleEnvelopes } from './testdata/samples.ts';
+import { rng } from '../dhcp/testdata/mutate.ts';
 
 const ITERATIONS = Number(process.env['FUZZ_ITERATIONS'] ?? 20_000);
 const SEED = Number(process.env['FUZZ_SEED'] ?? Date.now() % 1_000_000);
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FRAGMENTS = ['<', '>', '&', ']]>', '<![CDATA[', '<!--', '-->', '"', "'", '</', '/>', '<!DOCTYPE x>', '<!ENTITY',
   '&#x0;', '&#xFFFFFFFF;', '&#xD800;', '&amp;', '&lt', 'xmlns:x="y"', 'xmlns=""', ' xmlns:cwmp="urn:dslforum-org:cwmp-1-3"', ':',
@@ -65,7 +55,7 @@ test(`fuzz: ${ITERATIONS} mutations only ever produce OutpostError, never hang`,
     ...readdirSync(dir).filter((f) => f.endsWith('.xml')).map((f) => readFileSync(new URL(f, dir))),
     ...sampleEnvelopes().map((e) => Buffer.from(serializeEnvelope(e))),
   ];
-  const rnd = mulberry32(SEED);
+  const rnd = rng(SEED);
   const outcomes = new Map<string, number>();
   const started = performance.now();
   let slowest = 0;

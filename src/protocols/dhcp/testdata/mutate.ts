@@ -3,7 +3,7 @@
 // options, random bodies behind a valid header.
 import { Opt } from '../constants.ts';
 
-/** Small deterministic PRNG (mulberry32) so failures reproduce. */
+/** Small deterministic PRNG (mulberry32) so failures reproduce; the CWMP parser fuzzer uses it too. */
 export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
