@@ -127,7 +127,7 @@ export class UserRepo {
     const token = API_TOKEN_PREFIX + randomBytes(32).toString('base64url');
     const id = Number(prep(this.#store.db, 'INSERT INTO api_tokens (token_hash, username, name, created_at, expires_at) VALUES (?, ?, ?, ?, ?)')
       .run(tokenDigest(token), username, name, now, now + ttlMs).lastInsertRowid);
-    return { token, row: this.tokens(username).find((t) => t.id === id)! };
+    return { token, row: { id, name, username, createdAt: iso(now)!, expiresAt: iso(now + ttlMs)!, lastUsed: null } };
   }
 
   /** The user behind a live token (not expired, user enabled). */

@@ -106,7 +106,6 @@ export class Access {
     const policy = { failures: cfg.login.lockoutFailures, window: cfg.login.lockoutWindow, duration: cfg.login.lockoutDuration };
     this.#sources = new Lockout(policy, clock);
     this.#names = new Lockout(policy, clock);
-    void dummyHash(); // ready before the first unknown user name arrives
   }
 
   /** The principal behind an Authorization header, or null. Touches a user session at most once a minute. */

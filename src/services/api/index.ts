@@ -4,6 +4,7 @@ import type { Service } from '../../core/lifecycle.ts';
 import type { ApiConfig } from '../../core/config/schema.ts';
 import type { ServiceContext } from '../context.ts';
 import { Access } from './access.ts';
+import { dummyHash } from '../../core/passwords.ts';
 import { Approvals } from './approvals.ts';
 import { buildApi } from './server.ts';
 import { apiTls } from './tls.ts';
@@ -23,6 +24,7 @@ export function createApiService(ctx: ServiceContext<ApiConfig>): Service {
         if (r !== 'unchanged') ctx.log.info({ username: ctx.root.admin.username, result: r }, 'first admin account from the site config');
       }
       if (!ctx.config.enabled) return;
+      void dummyHash(); // one scrypt off the event loop, ready before the first unknown user name arrives
       const tls = apiTls(ctx.config, ctx.root, ctx.stateDir);
       app = buildApi({ ...ctx, access, approvals: new Approvals(ctx.store, ctx.config.approvals, access.users) }, tls);
       await app.listen({ host: ctx.config.listen.host, port: ctx.config.listen.port });
