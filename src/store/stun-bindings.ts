@@ -5,7 +5,7 @@
 // verify MESSAGE-INTEGRITY by USERNAME; the password is sealed with store.secrets.
 
 import type { Store } from './index.ts';
-import type { Statement } from './db.ts';
+import { prep, type Statement } from './db.ts';
 
 export interface StunBinding {
   /** 'u:<username>' or 'ip:<address>' (request without USERNAME). */
@@ -42,20 +42,22 @@ export class StunBindingRepo {
   readonly #touch: Statement;
   readonly #cred: Statement;
 
+  // Statements via store/db.ts prep (prepared once per connection): the repo is cheap to
+  // construct, which the ACS does per device when it completes STUN intents.
   constructor(store: Store) {
     this.#store = store;
     const db = store.db;
-    this.#get = db.prepare(`SELECT ${COLS} FROM stun_bindings WHERE key = ?`);
-    this.#byDevice = db.prepare(`SELECT ${COLS} FROM stun_bindings WHERE device_id = ? ORDER BY last_seen DESC LIMIT 1`);
-    this.#upsert = db.prepare(`
+    this.#get = prep(db, `SELECT ${COLS} FROM stun_bindings WHERE key = ?`);
+    this.#byDevice = prep(db, `SELECT ${COLS} FROM stun_bindings WHERE device_id = ? ORDER BY last_seen DESC LIMIT 1`);
+    this.#upsert = prep(db, `
       INSERT INTO stun_bindings (key, username, device_id, address, port, protocol, authenticated, first_seen, last_seen, last_change, changes)
       VALUES (@key, @username, @deviceId, @address, @port, @protocol, @authenticated, @firstSeen, @lastSeen, @lastChange, @changes)
       ON CONFLICT(key) DO UPDATE SET username = excluded.username, device_id = excluded.device_id,
         address = excluded.address, port = excluded.port, protocol = excluded.protocol,
         authenticated = excluded.authenticated, last_seen = MAX(last_seen, excluded.last_seen),
         last_change = excluded.last_change, changes = excluded.changes`);
-    this.#touch = db.prepare('UPDATE stun_bindings SET last_seen = MAX(last_seen, ?) WHERE key = ?');
-    this.#cred = db.prepare('SELECT device_id AS deviceId, password_enc AS passwordEnc FROM stun_credentials WHERE username = ?');
+    this.#touch = prep(db, 'UPDATE stun_bindings SET last_seen = MAX(last_seen, ?) WHERE key = ?');
+    this.#cred = prep(db, 'SELECT device_id AS deviceId, password_enc AS passwordEnc FROM stun_credentials WHERE username = ?');
   }
 
   get(key: string): StunBinding | null {
@@ -72,13 +74,13 @@ export class StunBindingRepo {
   }
 
   list(opts: { limit?: number; offset?: number } = {}): StunBinding[] {
-    const rows = this.#store.db.prepare(`SELECT ${COLS} FROM stun_bindings ORDER BY last_seen DESC, key LIMIT ? OFFSET ?`)
+    const rows = prep(this.#store.db, `SELECT ${COLS} FROM stun_bindings ORDER BY last_seen DESC, key LIMIT ? OFFSET ?`)
       .all(opts.limit ?? 1000, opts.offset ?? 0) as StunBinding[];
     return rows.map((r) => fix(r)!);
   }
 
   count(): number {
-    return (this.#store.db.prepare('SELECT COUNT(*) AS n FROM stun_bindings').get() as { n: number }).n;
+    return (prep(this.#store.db, 'SELECT COUNT(*) AS n FROM stun_bindings').get() as { n: number }).n;
   }
 
   /** Synchronous write; run it inside store.commit(). */
@@ -93,7 +95,7 @@ export class StunBindingRepo {
 
   /** Drop bindings learned without USERNAME that were last seen before `before` (epoch ms). */
   purgeAnonymous(before: number): number {
-    return this.#store.db.prepare("DELETE FROM stun_bindings WHERE key LIKE 'ip:%' AND last_seen < ?").run(before).changes;
+    return prep(this.#store.db, "DELETE FROM stun_bindings WHERE key LIKE 'ip:%' AND last_seen < ?").run(before).changes;
   }
 
   /**
@@ -105,14 +107,14 @@ export class StunBindingRepo {
     const sealed = this.#store.secrets.seal(password);
     const now = this.#store.clock.now();
     return this.#store.commit(() => {
-      this.#store.db.prepare('DELETE FROM stun_credentials WHERE device_id = ? OR username = ?').run(deviceId, username);
-      this.#store.db.prepare('INSERT INTO stun_credentials (username, device_id, password_enc, updated_at) VALUES (?, ?, ?, ?)')
+      prep(this.#store.db, 'DELETE FROM stun_credentials WHERE device_id = ? OR username = ?').run(deviceId, username);
+      prep(this.#store.db, 'INSERT INTO stun_credentials (username, device_id, password_enc, updated_at) VALUES (?, ?, ?, ?)')
         .run(username, deviceId, sealed, now);
     });
   }
 
   deleteCredentials(deviceId: string): Promise<void> {
-    return this.#store.commit(() => { this.#store.db.prepare('DELETE FROM stun_credentials WHERE device_id = ?').run(deviceId); });
+    return this.#store.commit(() => { prep(this.#store.db, 'DELETE FROM stun_credentials WHERE device_id = ?').run(deviceId); });
   }
 
   /** The password for a USERNAME (decrypted) and the device it belongs to, or null. */
@@ -123,7 +125,7 @@ export class StunBindingRepo {
   }
 
   usernameOf(deviceId: string): string | null {
-    const r = this.#store.db.prepare('SELECT username FROM stun_credentials WHERE device_id = ?').get(deviceId) as { username: string } | undefined;
+    const r = prep(this.#store.db, 'SELECT username FROM stun_credentials WHERE device_id = ?').get(deviceId) as { username: string } | undefined;
     return r?.username ?? null;
   }
 }
