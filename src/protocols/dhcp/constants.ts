@@ -30,9 +30,7 @@ export const MessageType = {
   INFORM: 8,
 } as const;
 export type MessageTypeCode = (typeof MessageType)[keyof typeof MessageType];
-export const MESSAGE_TYPE_NAMES: Record<number, string> = {
-  1: 'DISCOVER', 2: 'OFFER', 3: 'REQUEST', 4: 'DECLINE', 5: 'ACK', 6: 'NAK', 7: 'RELEASE', 8: 'INFORM',
-};
+export const MESSAGE_TYPE_NAMES: Record<number, string> = Object.fromEntries(Object.entries(MessageType).map(([k, v]) => [v, k]));
 
 /** RFC 2132 option codes. */
 export const Opt = {
