@@ -1,5 +1,4 @@
 // `outpost bundle build|sign|verify` — the central team's bundle tools (docs/sync.md).
-import { parseArgs } from 'node:util';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { isOutpostError, OutpostError } from '../core/errors.ts';
 import { duration } from '../core/config/common.ts';
@@ -8,6 +7,7 @@ import {
   isExpired, parseBundle, parsePrivateKey, parsePublicKey, serializeBundle, signBundle, verifyBundle, verifyIntegrity,
 } from '../protocols/bundle/index.ts';
 import { buildFromDir } from './bundle-build.ts';
+import { commandArgs } from './args.ts';
 import type { CliCommand } from './commands.ts';
 
 function fail(cmd: string, err: unknown): number {
@@ -33,18 +33,16 @@ export const bundleBuild: CliCommand = {
   name: 'bundle build',
   summary: 'DIR of YAML → bundle: --site S --version N [--expires 90d] [--out FILE] [--key PRIVATE]',
   async run(argv) {
-    const { values, positionals } = parseArgs({
-      args: argv, allowPositionals: true,
-      options: { site: { type: 'string' }, version: { type: 'string' }, expires: { type: 'string' }, out: { type: 'string', short: 'o' }, key: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    });
-    const dir = positionals[0];
-    if (values.help || !dir) {
-      process.stdout.write(`Usage: outpost bundle build DIR [--site S] [--version N] [--expires 90d] [--out FILE] [--key PRIVATE]
+    const a = commandArgs(argv, {
+      allowPositionals: true,
+      options: { site: { type: 'string' }, version: { type: 'string' }, expires: { type: 'string' }, out: { type: 'string', short: 'o' }, key: { type: 'string' } },
+    }, `Usage: outpost bundle build DIR [--site S] [--version N] [--expires 90d] [--out FILE] [--key PRIVATE]
   Reads DIR/bundle.yaml (site, version, expires) and every *.yaml/*.yml/*.csv under DIR (firmware/
   holds images and is not included), checks templates, zones, positions, rules and firmware.yaml,
-  and writes the bundle (default ./<site>.bundle.json). With --key it is signed too.\n`);
-      return values.help ? 0 : 2;
-    }
+  and writes the bundle (default ./<site>.bundle.json). With --key it is signed too.\n`, (a) => a.positionals[0]);
+    if (typeof a === 'number') return a;
+    const { values } = a;
+    const dir = a.positionals[0]!;
     try {
       const version = values.version === undefined ? undefined : Number(values.version);
       if (version !== undefined && !(Number.isSafeInteger(version) && version > 0)) throw new OutpostError('CONFIG_INVALID', '--version must be a positive integer');
@@ -67,14 +65,14 @@ export const bundleSign: CliCommand = {
   name: 'bundle sign',
   summary: 'sign a bundle: FILE --key PRIVATE [--out FILE]',
   async run(argv) {
-    const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { key: { type: 'string' }, out: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' } } });
-    const file = positionals[0];
-    if (values.help || !file || !values.key) {
-      process.stdout.write('Usage: outpost bundle sign FILE --key PRIVATE [--out FILE]\n  Signs the manifest (which holds every part\'s SHA-256) with the Ed25519 key; in place unless --out.\n');
-      return values.help ? 0 : 2;
-    }
+    const a = commandArgs(argv, { allowPositionals: true, options: { key: { type: 'string' }, out: { type: 'string', short: 'o' } } },
+      'Usage: outpost bundle sign FILE --key PRIVATE [--out FILE]\n  Signs the manifest (which holds every part\'s SHA-256) with the Ed25519 key; in place unless --out.\n',
+      (a) => a.positionals[0] && a.values.key);
+    if (typeof a === 'number') return a;
+    const { values } = a;
+    const file = a.positionals[0]!;
     try {
-      const signed = signBundle(parseBundle(readFileSync(file)), parsePrivateKey(readKeyFile(values.key)));
+      const signed = signBundle(parseBundle(readFileSync(file)), parsePrivateKey(readKeyFile(values.key!)));
       const out = values.out ?? file;
       writeAtomically(out, serializeBundle(signed));
       process.stdout.write(`${out}: version ${signed.manifest.version} for site ${signed.manifest.site} signed by key ${signed.signature!.keyId}\n`);
@@ -89,17 +87,16 @@ export const bundleVerify: CliCommand = {
   name: 'bundle verify',
   summary: 'check a bundle: FILE --public-key KEY [--site S] [--newer-than N]',
   async run(argv) {
-    const { values, positionals } = parseArgs({
-      args: argv, allowPositionals: true,
-      options: { 'public-key': { type: 'string' }, site: { type: 'string' }, 'newer-than': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    });
-    const file = positionals[0];
-    if (values.help || !file || !values['public-key']) {
-      process.stdout.write('Usage: outpost bundle verify FILE --public-key ed25519:…|PEM-FILE [--site S] [--newer-than N]\n  Exit 0 when signature and hashes hold (and site, version and expiry when given/checked).\n');
-      return values.help ? 0 : 2;
-    }
+    const a = commandArgs(argv, {
+      allowPositionals: true,
+      options: { 'public-key': { type: 'string' }, site: { type: 'string' }, 'newer-than': { type: 'string' } },
+    }, 'Usage: outpost bundle verify FILE --public-key ed25519:…|PEM-FILE [--site S] [--newer-than N]\n  Exit 0 when signature and hashes hold (and site, version and expiry when given/checked).\n',
+    (a) => a.positionals[0] && a.values['public-key']);
+    if (typeof a === 'number') return a;
+    const { values } = a;
+    const file = a.positionals[0]!;
     try {
-      const keyArg = values['public-key'];
+      const keyArg = values['public-key']!;
       const key = parsePublicKey(keyArg.startsWith('ed25519:') ? keyArg : readKeyFile(keyArg));
       const bytes = readFileSync(file);
       const doc = parseBundle(bytes);

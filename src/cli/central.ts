@@ -1,28 +1,21 @@
 // `outpost central` — run the reference central; `central token` — a new site or admin token;
 // `central sites` — the site list (last contact, bundle version, compliance totals).
-import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { isOutpostError } from '../core/errors.ts';
 import { loadCentralConfig, startCentral, tokenHash } from '../central/index.ts';
+import { commandArgs } from './args.ts';
 import type { CliCommand } from './commands.ts';
-
-function configArg(argv: string[], usage: string): { config: string } | number {
-  const { values } = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } } });
-  if (values.help || !values.config) {
-    process.stdout.write(usage);
-    return values.help ? 0 : 2;
-  }
-  return { config: values.config };
-}
 
 export const central: CliCommand = {
   name: 'central',
   summary: 'run the reference central (bundles, firmware, site reports): --config FILE',
   async run(argv) {
-    const a = configArg(argv, 'Usage: outpost central --config FILE\n  Serves <bundleDir>/<site>.bundle.json and <bundleDir>/firmware/* to sites and stores their reports.\n  See docs/sync.md for the config file.\n');
+    const a = commandArgs(argv, { options: { config: { type: 'string', short: 'c' } } },
+      'Usage: outpost central --config FILE\n  Serves <bundleDir>/<site>.bundle.json and <bundleDir>/firmware/* to sites and stores their reports.\n  See docs/sync.md for the config file.\n',
+      (a) => a.values.config);
     if (typeof a === 'number') return a;
     try {
-      const cfg = loadCentralConfig(a.config);
+      const cfg = loadCentralConfig(a.values.config!);
       if (!cfg.tls && !['127.0.0.1', '::1', 'localhost'].includes(cfg.listen.host)) {
         process.stderr.write('outpost central: warning: plain HTTP on a non-loopback address — put it behind TLS (tls: { cert, key })\n');
       }
@@ -56,17 +49,17 @@ export const centralSites: CliCommand = {
   name: 'central sites',
   summary: 'list sites: last contact, bundle version, compliance totals: --config FILE [--json]',
   async run(argv) {
-    const json = argv.includes('--json');
-    const a = configArg(argv.filter((x) => x !== '--json'), 'Usage: outpost central sites --config FILE [--json]\n');
+    const a = commandArgs(argv, { options: { config: { type: 'string', short: 'c' }, json: { type: 'boolean' } } },
+      'Usage: outpost central sites --config FILE [--json]\n', (a) => a.values.config);
     if (typeof a === 'number') return a;
     try {
-      const cfg = loadCentralConfig(a.config);
+      const cfg = loadCentralConfig(a.values.config!);
       const { openDb } = await import('../store/db.ts');
       const { CentralRepo } = await import('../store/sync-central.ts');
       const db = openDb({ file: cfg.database });
       try {
         const sites = new CentralRepo(db).sites();
-        if (json) process.stdout.write(JSON.stringify(sites, null, 2) + '\n');
+        if (a.values.json) process.stdout.write(JSON.stringify(sites, null, 2) + '\n');
         else {
           process.stdout.write('site                 last contact              bundle  devices  compliant  drifted  failed  silent  records  dropped\n');
           for (const s of sites) {

@@ -1,6 +1,6 @@
 // Sub-commands beyond `serve` and `config check` (main.ts owns the process; these are called
 // from it with the remaining argv and return an exit code). Add a command: write
-// src/cli/<name>.ts exporting a CliCommand and list it here.
+// src/cli/<name>.ts exporting a CliCommand (its argv through commandArgs in args.ts) and list it here.
 
 import { keysGenerate } from './keys.ts';
 import { bundleBuild, bundleSign, bundleVerify } from './bundle.ts';

@@ -3,7 +3,6 @@
 // the break-glass path on the box's console (DESIGN "Management plane"): a new random password
 // for a user (created as admin with --create), shown once, the user's sessions closed, audited
 // as actor 'console'. It writes the database beside a running Outpost (SQLite WAL, busy timeout).
-import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -16,6 +15,7 @@ import { openStore } from '../store/index.ts';
 import { UserRepo } from '../store/users.ts';
 import { AuditRepo } from '../store/audit.ts';
 import { boxSecretOpener } from './box-secrets.ts';
+import { commandArgs } from './args.ts';
 import type { CliCommand } from './commands.ts';
 
 const DEFAULT_CONFIG = '/etc/outpost/outpost.yaml';
@@ -24,13 +24,11 @@ export const usersHashPassword: CliCommand = {
   name: 'users hash-password',
   summary: 'print the scrypt hash of a password read from stdin (for admin.passwordHash): [--username NAME]',
   async run(argv) {
-    const { values } = parseArgs({ args: argv, options: { username: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
-    if (values.help) {
-      process.stdout.write('Usage: printf %s "$PASSWORD" | outpost users hash-password [--username NAME]\n  Prints scrypt$… for admin.passwordHash in a site config. The password is checked against the policy.\n');
-      return 0;
-    }
+    const a = commandArgs(argv, { options: { username: { type: 'string' } } },
+      'Usage: printf %s "$PASSWORD" | outpost users hash-password [--username NAME]\n  Prints scrypt$… for admin.passwordHash in a site config. The password is checked against the policy.\n');
+    if (typeof a === 'number') return a;
     const password = readFileSync(0, 'utf8').replace(/\r?\n$/, '');
-    const problem = passwordProblem(password, values.username);
+    const problem = passwordProblem(password, a.values.username);
     if (problem) { process.stderr.write(`outpost users hash-password: the password ${problem}\n`); return 1; }
     process.stdout.write(`${hashPasswordSync(password)}\n`);
     return 0;
@@ -41,14 +39,14 @@ export const usersResetPassword: CliCommand = {
   name: 'users reset-password',
   summary: 'break-glass on the console: a new random password for NAME [--create] [--config FILE]',
   async run(argv) {
-    const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { config: { type: 'string', short: 'c' }, create: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
-    const name = positionals[0];
-    if (values.help || !name) {
-      process.stdout.write(`Usage: outpost users reset-password NAME [--create] [--config FILE]   (default ${DEFAULT_CONFIG})
+    const a = commandArgs(argv, { allowPositionals: true, options: { config: { type: 'string', short: 'c' }, create: { type: 'boolean' } } },
+      `Usage: outpost users reset-password NAME [--create] [--config FILE]   (default ${DEFAULT_CONFIG})
   Sets a new random password for NAME (and enables it), closes its sessions and prints the password
-  once. With --create, a missing NAME is created with the admin role. Recorded in the audit log.\n`);
-      return values.help ? 0 : 2;
-    }
+  once. With --create, a missing NAME is created with the admin role. Recorded in the audit log.\n`,
+      (a) => a.positionals[0]);
+    if (typeof a === 'number') return a;
+    const { values } = a;
+    const name = a.positionals[0]!;
     let stateDir: string;
     try {
       stateDir = resolve(loadConfigFile(values.config ?? DEFAULT_CONFIG, { openSecret: boxSecretOpener() }).stateDir);
