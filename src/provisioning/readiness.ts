@@ -91,7 +91,7 @@ export function buildReadiness(i: ReadinessInput): ReadinessReport {
       firmwareDownload: has('Download') === false ? { result: 'failed', detail: 'Download not in GetRPCMethods', at: i.at } : untested('no firmware pushed yet'),
       addObject: has('AddObject') === false ? { result: 'failed', detail: 'AddObject not in GetRPCMethods: lines limited to the factory instances', at: i.at } : untested(),
       activeNotification: untested(),
-      booleanLiteral: { result: 'untested', detail: 'true/false assumed', at: null },
+      booleanLiteral: untested('true/false assumed'),
     },
     tree: i.tree.toJSON(),
   };
