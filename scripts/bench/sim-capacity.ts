@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util';
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import type { AddressInfo } from 'node:net';
-import { Fleet } from '../../test/sim/fleet.ts';
+import { Fleet, fillAsProvisioned } from '../../test/sim/fleet.ts';
 import { latency } from '../../test/sim/fleet-stats.ts';
 import { testTls } from '../../test/sim/test-tls.ts';
 import type { SimPhone } from '../../test/sim/phone.ts';
@@ -89,15 +89,6 @@ async function startResponder(tls: boolean): Promise<{ child: ChildProcess; url:
   return { child, url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}/acs` };
 }
 
-/** 45 writable string values per phone, as a site template would set (tr069-protocol.md §10.7). */
-function provision(p: SimPhone): void {
-  let n = 0;
-  const ms = `${p.model.root.template}ManagementServer.`;
-  p.state.walk(p.state.resolve('')!, false, (item) => {
-    if (n >= 45 || !item.param?.writable || item.param.type !== 'string' || item.param.enumValues || item.param.hidden || item.path.startsWith(ms)) return;
-    p.state.set(item.path, `${p.serial}-${n++}`);
-  });
-}
 
 const MIX = { tr181: 1, tr098: 1, yealink: 1, grandstream: 1, aastra: 1, unify: 1, ex: 1 };
 
@@ -120,7 +111,7 @@ async function measure(n: number, tls: boolean, seconds: number, concurrency: nu
     const booted = fleet.stats.counts().compliant;
     const idleHeap = (heap() - heap0) / n;
     const idleRss = (process.memoryUsage().rss - rss0) / n;
-    for (const p of fleet.phones) if (p) provision(p);
+    for (const p of fleet.phones) if (p) fillAsProvisioned(p);
     const provHeap = (heap() - heap0) / n;
     // Closed loop: `concurrency` sessions in flight, round-robin over the phones.
     const phones = fleet.phones.filter((p): p is SimPhone => p !== undefined);

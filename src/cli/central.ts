@@ -2,6 +2,7 @@
 // `central sites` — the site list (last contact, bundle version, compliance totals).
 import { randomBytes } from 'node:crypto';
 import { isOutpostError } from '../core/errors.ts';
+import { isLoopback } from '../core/net.ts';
 import { loadCentralConfig, startCentral, tokenHash } from '../central/index.ts';
 import { commandArgs } from './args.ts';
 import type { CliCommand } from './commands.ts';
@@ -16,7 +17,7 @@ export const central: CliCommand = {
     if (typeof a === 'number') return a;
     try {
       const cfg = loadCentralConfig(a.values.config!);
-      if (!cfg.tls && !['127.0.0.1', '::1', 'localhost'].includes(cfg.listen.host)) {
+      if (!cfg.tls && !isLoopback(cfg.listen.host)) {
         process.stderr.write('outpost central: warning: plain HTTP on a non-loopback address — put it behind TLS (tls: { cert, key })\n');
       }
       const c = await startCentral(cfg);

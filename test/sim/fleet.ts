@@ -341,3 +341,17 @@ export class Fleet {
 }
 
 export { latency };
+
+/**
+ * Load a phone as a site template would (tr069-protocol.md §10.7): `count` writable string values
+ * outside ManagementServer set directly on its state — for measuring what a provisioned phone
+ * costs without an ACS (test/sim/memory.test.ts, scripts/bench/sim-capacity.ts).
+ */
+export function fillAsProvisioned(p: SimPhone, count = 45): void {
+  let n = 0;
+  const ms = `${p.model.root.template}ManagementServer.`;
+  p.state.walk(p.state.resolve('')!, false, (item) => {
+    if (n >= count || !item.param?.writable || item.param.type !== 'string' || item.param.enumValues || item.param.hidden || item.path.startsWith(ms)) return;
+    p.state.set(item.path, `${p.serial}-${n++}`);
+  });
+}

@@ -7,8 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { Fleet } from './fleet.ts';
-import type { SimPhone } from './index.ts';
+import { Fleet, fillAsProvisioned } from './fleet.ts';
 import { ScriptedAcs } from './scripted-acs.ts';
 import { testTls } from './test-tls.ts';
 
@@ -20,15 +19,6 @@ function heapUsed(): number {
   return process.memoryUsage().heapUsed;
 }
 
-/** 45 writable string values per phone (not ManagementServer), as a site template would set. */
-function provision(p: SimPhone): void {
-  let n = 0;
-  const ms = `${p.model.root.template}ManagementServer.`;
-  p.state.walk(p.state.resolve('')!, false, (item) => {
-    if (n >= 45 || !item.param?.writable || item.param.type !== 'string' || item.param.enumValues || item.param.hidden || item.path.startsWith(ms)) return;
-    p.state.set(item.path, `${p.serial}-${n++}`);
-  });
-}
 
 const PHONES = 1000;
 const BUDGET = 50 * 1024;
@@ -56,7 +46,7 @@ test(`memory per phone: ${PHONES} booted phones of every family in a fleet`, { t
   const msg = `${PHONES} idle phones (7 families): ${(perPhone / 1024).toFixed(1)} KB heap, ${(rssPerPhone / 1024).toFixed(1)} KB RSS per phone; booted in ${bootS} s`;
   t.diagnostic(msg);
   assert.ok(perPhone <= BUDGET, msg);
-  for (const p of fleet.phones) if (p) provision(p);
+  for (const p of fleet.phones) if (p) fillAsProvisioned(p);
   const provisioned = (heapUsed() - before) / PHONES;
   const msg2 = `after a 45-value template on each: ${(provisioned / 1024).toFixed(1)} KB heap per phone`;
   t.diagnostic(msg2);
