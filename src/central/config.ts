@@ -6,6 +6,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { listen } from '../core/config/common.ts';
 import { OutpostError } from '../core/errors.ts';
+import { lineOf } from '../core/yaml.ts';
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be the SHA-256 of the token in hex (outpost central token prints it)');
 
@@ -45,11 +46,7 @@ export function parseCentralConfig(text: string, source: string, baseDir = '.'):
     throw new OutpostError('CONFIG_INVALID', r.error.issues.map((i) => {
       const path = i.path.filter((p): p is string | number => typeof p !== 'symbol');
       const full = i.code === 'unrecognized_keys' ? [...path, i.keys[0]!] : path;
-      let line: number | null = null;
-      for (let n = full.length; n >= 0 && line === null; n--) {
-        const node = (n === 0 ? doc.contents : doc.getIn(full.slice(0, n), true)) as { range?: [number, number, number] } | null;
-        if (node?.range) line = lc.linePos(node.range[0]).line;
-      }
+      const line = lineOf(doc, lc, full);
       const msg = i.code === 'unrecognized_keys' ? `unknown key ${i.keys.map((k) => `'${k}'`).join(', ')}` : i.message;
       return `${source}: ${path.join('.') || '(top)'}${line ? ` (line ${line})` : ''}: ${msg}`;
     }).join('; '));

@@ -8,14 +8,14 @@ import { chmodSync, chownSync, closeSync, copyFileSync, existsSync, fsyncSync, m
 import { basename, dirname, join, resolve } from 'node:path';
 import { createHash, createPrivateKey, type KeyObject } from 'node:crypto';
 import { hostname } from 'node:os';
-import { isMap, isScalar, isSeq, parseDocument, type Document, type LineCounter } from 'yaml';
-import { LineCounter as Lc } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import { ConfigError, formatProblem, parseConfig, type SecretOpener } from '../core/config/load.ts';
 import { BOX_KEY_FILE, boxSecretOpener } from './box-secrets.ts';
 
 export { BOX_KEY_FILE, boxSecretOpener } from './box-secrets.ts';
 import type { Config } from '../core/config/schema.ts';
 import { isOutpostError } from '../core/errors.ts';
+import { lineOf } from '../core/yaml.ts';
 import { hashPasswordSync, isPasswordHash, verifyPasswordSync } from '../core/passwords.ts';
 import { generateBoxKey, boxPublicKeyOf, isExpired, openSealed, parseBoxPublicKey, parseBundle, parsePublicKey, seal, verifyIntegrity } from '../protocols/bundle/index.ts';
 
@@ -76,14 +76,6 @@ export function ensureBoxKey(stateDir: string): string {
     } catch (err) { if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err; }
   }
   return boxPublicKeyOf(readFileSync(file, 'utf8'));
-}
-
-function lineAt(doc: Document, lc: LineCounter, path: Path): number | null {
-  for (let n = path.length; n >= 0; n--) {
-    const node = (n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true)) as { range?: [number, number, number] } | null;
-    if (node?.range) return lc.linePos(node.range[0]).line;
-  }
-  return null;
 }
 
 interface Sealed { path: Path; start: number; end: number; value: string }
@@ -181,9 +173,9 @@ export function importSiteConfig(o: ImportOptions): ImportResult {
     if (raw.length > MAX_CONFIG_BYTES) throw new Error(`${raw.length} bytes: a site config is at most ${MAX_CONFIG_BYTES}`);
     const text = raw.toString('utf8');
     const name = basename(configFile);
-    const lc = new Lc();
+    const lc = new LineCounter();
     const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true });
-    const at = (p: Path) => `${p.join('.')} (line ${lineAt(doc, lc, p) ?? '?'})`;
+    const at = (p: Path) => `${p.join('.')} (line ${lineOf(doc, lc, p) ?? '?'})`;
     const stateDir = o.stateDir ?? stateDirOf(o.target) ?? (doc.errors.length === 0 ? stateDirOf(configFile) : null) ?? '/var/lib/outpost';
     const keyFile = join(stateDir, BOX_KEY_FILE);
     const boxKey = existsSync(keyFile) ? createPrivateKey(readFileSync(keyFile, 'utf8')) : null;

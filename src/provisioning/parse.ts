@@ -3,7 +3,8 @@
 // duplicate ids and positions claiming the same switch port. All problems are collected and
 // thrown together as CONFIG_INVALID; nothing is returned half-checked.
 
-import { LineCounter, parseAllDocuments, isNode, type Document } from 'yaml';
+import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { lineOf } from '../core/yaml.ts';
 import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from '../core/config/load.ts';
 import {
@@ -22,16 +23,8 @@ interface Src {
 class Problems {
   readonly list: ConfigProblem[] = [];
   add(src: Src | null, path: Path, message: string): void {
-    this.list.push({ path: `${src?.file ?? '?'}: ${path.join('.')}`, line: src ? lineOf(src, path) : null, message });
+    this.list.push({ path: `${src?.file ?? '?'}: ${path.join('.')}`, line: src ? lineOf(src.doc, src.lc, path) : null, message });
   }
-}
-
-function lineOf(src: Src, path: Path): number | null {
-  for (let n = path.length; n >= 0; n--) {
-    const node = n === 0 ? src.doc.contents : src.doc.getIn(path.slice(0, n), true);
-    if (isNode(node) && node.range) return src.lc.linePos(node.range[0]).line;
-  }
-  return null;
 }
 
 /** Where each item came from, for cross-reference messages. */
@@ -115,7 +108,7 @@ function merge(c: ProvisioningContent, o: Origins, src: Src, f: FileDoc, problem
 function dup(seen: Map<string, Src>, id: string, src: Src, path: Path, problems: Problems): boolean {
   const prev = seen.get(id);
   if (prev) {
-    problems.add(src, path, `duplicate id '${id}' (first defined in ${prev.file} line ${lineOf(prev, path) ?? '?'})`);
+    problems.add(src, path, `duplicate id '${id}' (first defined in ${prev.file} line ${lineOf(prev.doc, prev.lc, path) ?? '?'})`);
     return true;
   }
   seen.set(id, src);

@@ -3,7 +3,8 @@
 
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { LineCounter, parseDocument, type Document } from 'yaml';
+import { lineOf } from '../yaml.ts';
 import type { z } from 'zod';
 import { OutpostError } from '../errors.ts';
 import { configSchema, type Config } from './schema.ts';
@@ -33,15 +34,6 @@ export function deepFreeze<T>(o: T): T {
     for (const v of Object.values(o)) deepFreeze(v);
   }
   return o;
-}
-
-function lineOf(doc: Document, lc: LineCounter, path: (string | number)[]): number | null {
-  // Walk up the path until a node exists in the document (a missing key → its parent's line).
-  for (let n = path.length; n >= 0; n--) {
-    const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
-    if (isNode(node) && node.range) return lc.linePos(node.range[0]).line;
-  }
-  return null;
 }
 
 /**

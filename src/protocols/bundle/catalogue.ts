@@ -6,6 +6,7 @@
 import { parseDocument, LineCounter } from 'yaml';
 import { z } from 'zod';
 import { OutpostError } from '../../core/errors.ts';
+import { lineOf } from '../../core/yaml.ts';
 
 export const FIRMWARE_CATALOGUE_PART = 'firmware.yaml';
 /** Same rule as the ACS file server's names (services/acs/files.ts). */
@@ -48,11 +49,7 @@ export function parseCatalogue(text: string, source = FIRMWARE_CATALOGUE_PART): 
   if (r.success) return r.data;
   const msgs = r.error.issues.slice(0, 5).map((i) => {
     const path = i.path.filter((p): p is string | number => typeof p !== 'symbol');
-    let line: number | null = null;
-    for (let n = path.length; n >= 0 && line === null; n--) { // a missing key → its parent's line
-      const node = (n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true)) as { range?: [number, number, number] } | null | undefined;
-      if (node?.range) line = lc.linePos(node.range[0]).line;
-    }
+    const line = lineOf(doc, lc, path); // a missing key → its parent's line
     const what = i.code === 'unrecognized_keys' ? `unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.join(', ')}` : i.message;
     return `${source} ${path.join('.') || '(top)'}${line ? ` (line ${line})` : ''}: ${what}`;
   });
