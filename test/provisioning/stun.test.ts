@@ -4,13 +4,13 @@
 // UDPConnectionRequestAddress; the phone's Binding Requests with those credentials are accepted.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import dgram from 'node:dgram';
 import { startSite, idOf, until, type Site } from './e2e-helpers.ts';
 import type { SimPhone } from '../sim/index.ts';
 import { StunClient, StunRequestError } from '../sim/stun-client.ts';
 import { StunBindingRepo, type StunBinding } from '../../src/store/stun-bindings.ts';
 import { MASK } from '../../src/provisioning/result.ts';
 import { offlinePhone, plannerFor, runPlan } from './helpers.ts';
+import { freeUdpPort } from '../helpers/child.ts';
 
 const STUN_FILES = {
   'stun.yaml': `templates:
@@ -27,14 +27,6 @@ zones:
     template: stun-phone
 `,
 };
-
-async function freeUdpPort(): Promise<number> {
-  const s = dgram.createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-  const { port } = s.address();
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 let site: Site;
 let stunPort: number;

@@ -7,7 +7,6 @@
 // gets through when HTTP connection requests are blocked.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import dgram from 'node:dgram';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deviceIdString } from '../../src/protocols/cwmp/version.ts';
@@ -16,6 +15,7 @@ import { FAMILIES, startPhone, type SessionRecord, type SimPhone } from './index
 import { lineSpv, type LineConfig } from './models/lines.ts';
 import { SitePbx } from './pbx.ts';
 import { firmwareImage } from './transfers.ts';
+import { freeUdpPort } from '../helpers/child.ts';
 
 interface Task { id: number; status: string; result: Record<string, unknown> | null }
 interface Case { model: string; table?: string; fixed?: boolean; ex?: boolean }
@@ -30,14 +30,6 @@ const CASES: Case[] = [
 ];
 
 const LINE: LineConfig = { proxy: 'sip.site.test', port: 5060, transport: 'UDP', user: '4001', password: 'line-secret' };
-
-async function freeUdpPort(): Promise<number> {
-  const s = dgram.createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-  const { port } = s.address();
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 for (const c of CASES) {
   const fam = FAMILIES[c.model]!;
